@@ -1,0 +1,20 @@
+// The OpenCL C sources, embedded into the binary at build time (Package.swift:
+// `resources: [.embedInCode(...)]`), so a moved or installed binary needs no files beside it.
+
+/// The text of each kernel file. Every program is built from `common` followed by the
+/// files it needs; `all` is the whole library in dependency order.
+public enum KernelSource {
+    public static let common = text(PackageResources.common_cl)
+    public static let gemm = text(PackageResources.gemm_cl)
+    public static let activations = text(PackageResources.activations_cl)
+    public static let loss = text(PackageResources.loss_cl)
+    public static let optimizers = text(PackageResources.optimizers_cl)
+    public static let data = text(PackageResources.data_cl)
+
+    /// Element-wise kernels (activations, losses, optimizers, data movement) in one program.
+    public static let elementwise = [common, activations, loss, optimizers, data].joined(separator: "\n")
+    /// The matrix-product program; built once per set of tile parameters.
+    public static let matrix = [common, gemm].joined(separator: "\n")
+
+    private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}

@@ -1,0 +1,81 @@
+// loss.cl — output deltas and per-sample losses, one kernel for every loss/output pairing.
+// Layout: Z, A are the rows×cols output pre-activations and activations; T holds the
+// targets (rows×cols, row stride cols) starting at offT. One work-item per sample (row):
+// output layers are narrow, and a row's softmax needs the whole row anyway.
+//
+//   kind LOSS_SQUARED   ½‖a−t‖²                 dZ = (a−t) ⊙ f'(z)   (any output f;
+//                                                for softmax, dZ_i = a_i (g_i − Σ_j g_j a_j), g = a−t)
+//   kind LOSS_SOFTMAX_CE −Σ t log softmax(z)     dZ = a − t           (softmax output)
+//   kind LOSS_SIGMOID_BCE Σ −t log a − (1−t) log(1−a)   dZ = a − t    (sigmoid output)
+//
+// Outputs: dZ = scale·∂loss/∂Z (scale is 1/batch for a batch mean), written when
+// writeDelta != 0; loss[offL + r] the sample's loss (unscaled); correct[offL + r] = 1 when
+// the prediction matches the target (argmax of a and t; with one output, both ≥ 0.5 or both < 0.5).
+#define LOSS_SQUARED     0
+#define LOSS_SOFTMAX_CE  1
+#define LOSS_SIGMOID_BCE 2
+
+inline int row_argmax(global const real* x, const int cols) {
+    int best = 0;
+    for (int c = 1; c < cols; ++c) { if (x[c] > x[best]) { best = c; } }
+    return best;
+}
+
+kernel void output_delta(const int rows, const int cols, const int kind,
+                         const int f, const real alpha,
+                         global const real* Z, global const real* A,
+                         global const real* T, const int offT,
+                         global real* dZ, const real scale, const int writeDelta,
+                         global real* loss, global real* correct, const int offL) {
+    const int r = get_global_id(0);
+    if (r >= rows) { return; }
+    global const real* z = Z + (size_t)r * cols;
+    global const real* a = A + (size_t)r * cols;
+    global const real* t = T + offT + (size_t)r * cols;
+    global real* d = dZ + (size_t)r * cols;
+    real l = 0;
+    if (kind == LOSS_SOFTMAX_CE) {
+        // log softmax from z, never from a: stable for large logits.
+        real m = -INFINITY;
+        for (int c = 0; c < cols; ++c) { m = fmax(m, z[c]); }
+        real s = 0;
+        for (int c = 0; c < cols; ++c) { s += exp(z[c] - m); }
+        const real lse = m + log(s);
+        for (int c = 0; c < cols; ++c) {
+            if (t[c] != 0) { l -= t[c] * (z[c] - lse); }
+            if (writeDelta) { d[c] = scale * (a[c] - t[c]); }
+        }
+    } else if (kind == LOSS_SIGMOID_BCE) {
+        for (int c = 0; c < cols; ++c) {
+            // −t log σ(z) − (1−t) log(1−σ(z)) = max(z,0) − z t + log1p(e^−|z|)
+            l += fmax(z[c], (real)0) - z[c] * t[c] + log1p(exp(-fabs(z[c])));
+            if (writeDelta) { d[c] = scale * (a[c] - t[c]); }
+        }
+    } else if (f == ACT_SOFTMAX) {
+        real ga = 0;
+        for (int c = 0; c < cols; ++c) {
+            const real g = a[c] - t[c];
+            l += g * g;
+            ga += g * a[c];
+        }
+        l *= (real)0.5;
+        if (writeDelta) {
+            for (int c = 0; c < cols; ++c) { d[c] = scale * a[c] * ((a[c] - t[c]) - ga); }
+        }
+    } else {
+        for (int c = 0; c < cols; ++c) {
+            const real g = a[c] - t[c];
+            l += g * g;
+            if (writeDelta) { d[c] = scale * g * act_derivative(f, z[c], a[c], alpha); }
+        }
+        l *= (real)0.5;
+    }
+    loss[offL + r] = l;
+    int right;
+    if (cols == 1) {
+        right = (a[0] >= (real)0.5) == (t[0] >= (real)0.5);
+    } else {
+        right = row_argmax(a, cols) == row_argmax(t, cols);
+    }
+    correct[offL + r] = right ? (real)1 : (real)0;
+}

@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Backprop: multilayer perceptrons trained by backpropagation on OpenCL devices,
+// with an OpenBLAS-backed CPU path wherever no OpenCL device is wanted or present.
+let package = Package(
+    name: "Backprop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Backprop", targets: ["Backprop"]),
+        .executable(name: "backprop", targets: ["BackpropCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, each behind a local shim header. `scripts/setup.sh` installs them.
+        .systemLibrary(
+            name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        // OpenCL C sources, embedded into the binary so that a moved binary still works.
+        .target(
+            name: "BackpropKernels", path: "Kernels",
+            exclude: [],
+            resources: [
+                .embedInCode("common.cl"),
+                .embedInCode("gemm.cl"),
+                .embedInCode("activations.cl"),
+                .embedInCode("loss.cl"),
+                .embedInCode("optimizers.cl"),
+                .embedInCode("data.cl"),
+            ]),
+        .target(
+            name: "Backprop",
+            dependencies: ["COpenCL", "CBLAS", "CZlib", "BackpropKernels"]),
+        // Named BackpropCLI so that its folder does not clash with Sources/Backprop on
+        // case-insensitive file systems; the product (the binary) is still `backprop`.
+        .executableTarget(
+            name: "BackpropCLI",
+            dependencies: [
+                "Backprop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
+    ]
+)

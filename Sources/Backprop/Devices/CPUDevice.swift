@@ -1,0 +1,196 @@
+import CBLAS
+import Foundation
+
+/// The CPU path: OpenBLAS for every matrix product, tight loops for the rest. Operations
+/// run synchronously on the calling thread (OpenBLAS spreads products over its threads).
+public final class CPUDevice: Device {
+    public let threads: Int
+    public var name: String { "CPU (OpenBLAS, \(threads) thread\(threads == 1 ? "" : "s"))" }
+    public var kind: DeviceKind { .cpu }
+
+    /// - Parameter threads: OpenBLAS threads; nil keeps OpenBLAS's own choice
+    ///   (`OPENBLAS_NUM_THREADS`, else one per core).
+    public init(threads: Int? = nil) {
+        if let threads { openblas_set_num_threads(Int32(Swift.max(1, threads))) }
+        self.threads = Int(openblas_get_num_threads())
+    }
+
+    // MARK: Memory
+
+    public func makeBuffer(count: Int) throws -> DeviceBuffer {
+        guard count >= 0, count <= Int(Int32.max) else {
+            throw DeviceError.allocationTooLarge(bytes: count * 4, limit: Int(Int32.max) * 4, device: name)
+        }
+        return CPUBuffer(count: count)
+    }
+
+    public func upload(_ source: UnsafeRawBufferPointer, to destination: BufferRef) throws {
+        let n = source.count / 4
+        let dst = try words(destination, n)
+        if n > 0 { UnsafeMutableRawPointer(dst).copyMemory(from: source.baseAddress!, byteCount: n * 4) }
+    }
+
+    public func download(_ source: BufferRef, into destination: UnsafeMutableRawBufferPointer) throws {
+        let n = destination.count / 4
+        let src = try words(source, n)
+        if n > 0 { destination.baseAddress!.copyMemory(from: src, byteCount: n * 4) }
+    }
+
+    public func fill(_ destination: BufferRef, count: Int, with value: Float) throws {
+        try words(destination, count).update(repeating: value, count: count)
+    }
+
+    public func copy(_ source: BufferRef, to destination: BufferRef, count: Int) throws {
+        try words(destination, count).update(from: words(source, count), count: count)
+    }
+
+    public func synchronize() throws {}
+
+    // MARK: Products
+
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: BufferRef, lda: Int, b: BufferRef, ldb: Int,
+                     beta: Float, c: BufferRef, ldc: Int) throws {
+        guard m > 0, n > 0 else { return }
+        let pa = try words(a, GEMMShape.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
+        let pb = try words(b, GEMMShape.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
+        let pc = try words(c, GEMMShape.extent(rows: m, cols: n, ld: ldc))
+        switch GEMMShape.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
+        case .gemm:
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha, pa, Int32(lda), pb, Int32(ldb),
+                        beta, pc, Int32(ldc))
+        case let .gemv(v):
+            let x = v.matrixIsA ? pa : pb
+            let vec = v.matrixIsA ? pb : pa
+            if beta == 0 { for i in 0..<v.outputs { pc[i * v.incY] = 0 } }
+            if v.rowDot {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(v.outputs), Int32(v.depth), alpha,
+                            x, Int32(v.ldx), vec, Int32(v.incV), beta, pc, Int32(v.incY))
+            } else {
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(v.depth), Int32(v.outputs), alpha,
+                            x, Int32(v.ldx), vec, Int32(v.incV), beta, pc, Int32(v.incY))
+            }
+        case let .ger(g):
+            if beta != 1 {
+                for i in 0..<m {
+                    let row = pc + i * ldc
+                    if beta == 0 { row.update(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
+                }
+            }
+            cblas_sger(CblasRowMajor, Int32(m), Int32(n), alpha, pa, Int32(g.incA), pb, Int32(g.incB),
+                       pc, Int32(ldc))
+        }
+    }
+
+    // MARK: Layers
+
+    public func biasActivation(rows: Int, cols: Int, z: BufferRef, bias: BufferRef,
+                               a: BufferRef, activation: Activation) throws {
+        let pz = try words(z, rows * cols), pa = try words(a, rows * cols), pb = try words(bias, cols)
+        for r in 0..<rows {
+            let zr = pz + r * cols, ar = pa + r * cols
+            for c in 0..<cols { zr[c] += pb[c] }
+            if activation == .softmax {
+                CPUKernels.softmax(zr, into: ar, count: cols)
+            } else {
+                for c in 0..<cols { ar[c] = activation.forward(zr[c]) }
+            }
+        }
+    }
+
+    public func activationBackward(count: Int, dA: BufferRef, z: BufferRef, a: BufferRef,
+                                   activation: Activation) throws {
+        precondition(activation != .softmax, "softmax is an output activation; its delta comes from outputDelta")
+        let pd = try words(dA, count), pz = try words(z, count), pa = try words(a, count)
+        for i in 0..<count { pd[i] *= activation.derivative(z: pz[i], a: pa[i]) }
+    }
+
+    public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, beta: Float) throws {
+        let pd = try words(dZ, rows * cols), pb = try words(db, cols)
+        if beta == 0 { pb.update(repeating: 0, count: cols) } else if beta != 1 {
+            for c in 0..<cols { pb[c] *= beta }
+        }
+        for r in 0..<rows {
+            let row = pd + r * cols
+            for c in 0..<cols { pb[c] += row[c] }
+        }
+    }
+
+    public func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int,
+                            z: BufferRef, a: BufferRef, targets: BufferRef,
+                            dZ: BufferRef?, scale: Float,
+                            lossOut: BufferRef, correctOut: BufferRef) throws {
+        let pz = try words(z, rows * cols), pa = try words(a, rows * cols)
+        let pt = try words(targets, rows * cols)
+        let pd = try dZ.map { try words($0, rows * cols) }
+        let pl = try words(lossOut, rows), pk = try words(correctOut, rows)
+        for r in 0..<rows {
+            let o = r * cols
+            let result = CPUKernels.outputDelta(
+                loss: loss, activation: activation, cols: cols, z: pz + o, a: pa + o, t: pt + o,
+                dZ: pd.map { $0 + o }, scale: scale)
+            pl[r] = result.loss
+            pk[r] = result.correct ? 1 : 0
+        }
+    }
+
+    // MARK: Data and updates
+
+    public func gatherRows(rows: Int, cols: Int, source: BufferRef, indices: BufferRef,
+                           into destination: BufferRef) throws {
+        let idx = UnsafeMutableRawPointer(try words(indices, rows)).assumingMemoryBound(to: Int32.self)
+        let dst = try words(destination, rows * cols)
+        let src = try words(source, 0)
+        let available = source.buffer.count - source.offset
+        for r in 0..<rows {
+            let i = Int(idx[r])
+            precondition(i >= 0 && (i + 1) * cols <= available, "gather index \(i) out of range")
+            (dst + r * cols).update(from: src + i * cols, count: cols)
+        }
+    }
+
+    public func update(_ rule: UpdateRule, parameters: BufferRef, gradients: BufferRef,
+                       state: [DeviceBuffer], count: Int, decayCount: Int) throws {
+        precondition(state.count == rule.stateBuffers, "\(rule) needs \(rule.stateBuffers) state buffers")
+        let p = try words(parameters, count), g = try words(gradients, count)
+        let s = try state.map { try words($0.start, count) }
+        CPUKernels.update(rule, p: p, g: g, state: s, range: 0..<count, decayCount: decayCount)
+    }
+
+    public func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws {
+        let p = try words(values, count)
+        let f = UnsafeMutableRawPointer(try words(flag, 1)).assumingMemoryBound(to: Int32.self)
+        for i in 0..<count where !p[i].isFinite {
+            f[0] = 1
+            break
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The buffer's storage from `ref.offset`, checked to hold `count` more elements.
+    @inline(__always)
+    private func words(_ ref: BufferRef, _ count: Int) throws -> UnsafeMutablePointer<Float> {
+        guard let buffer = ref.buffer as? CPUBuffer else {
+            throw DeviceError.foreignBuffer(device: name)
+        }
+        precondition(ref.offset >= 0 && count >= 0 && ref.offset + count <= buffer.count,
+                     "buffer range \(ref.offset)..<\(ref.offset + count) outside 0..<\(buffer.count)")
+        return buffer.pointer + ref.offset
+    }
+}
+
+/// Host memory for `CPUDevice`, 64-byte aligned for vector loads.
+final class CPUBuffer: DeviceBuffer {
+    let pointer: UnsafeMutablePointer<Float>
+
+    override init(count: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+        super.init(count: count)
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+}

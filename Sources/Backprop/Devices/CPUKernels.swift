@@ -1,0 +1,130 @@
+import Foundation
+
+/// The CPU path's element-wise arithmetic, line for line the same as Kernels/*.cl so that
+/// both devices round alike. Pointers address one row or one parameter range.
+enum CPUKernels {
+    /// a = softmax(z) over `count` elements.
+    static func softmax(_ z: UnsafeMutablePointer<Float>, into a: UnsafeMutablePointer<Float>, count: Int) {
+        var m = -Float.infinity
+        for c in 0..<count { m = Swift.max(m, z[c]) }
+        var s: Float = 0
+        for c in 0..<count {
+            let e = Foundation.exp(z[c] - m)
+            a[c] = e
+            s += e
+        }
+        let inv = 1 / s
+        for c in 0..<count { a[c] *= inv }
+    }
+
+    /// One sample's loss, correctness and (when dZ is given) delta; see Kernels/loss.cl.
+    static func outputDelta(loss: Loss, activation f: Activation, cols: Int,
+                            z: UnsafeMutablePointer<Float>, a: UnsafeMutablePointer<Float>,
+                            t: UnsafeMutablePointer<Float>, dZ d: UnsafeMutablePointer<Float>?,
+                            scale: Float) -> (loss: Float, correct: Bool) {
+        var l: Float = 0
+        switch loss {
+        case .softmaxCrossEntropy:
+            var m = -Float.infinity
+            for c in 0..<cols { m = Swift.max(m, z[c]) }
+            var s: Float = 0
+            for c in 0..<cols { s += Foundation.exp(z[c] - m) }
+            let lse = m + Foundation.log(s)
+            for c in 0..<cols {
+                if t[c] != 0 { l -= t[c] * (z[c] - lse) }
+                d?[c] = scale * (a[c] - t[c])
+            }
+        case .sigmoidCrossEntropy:
+            for c in 0..<cols {
+                l += Swift.max(z[c], 0) - z[c] * t[c] + Foundation.log1p(Foundation.exp(-Swift.abs(z[c])))
+                d?[c] = scale * (a[c] - t[c])
+            }
+        case .squaredError where f == .softmax:
+            var ga: Float = 0
+            for c in 0..<cols {
+                let g = a[c] - t[c]
+                l += g * g
+                ga += g * a[c]
+            }
+            l *= 0.5
+            if let d { for c in 0..<cols { d[c] = scale * a[c] * ((a[c] - t[c]) - ga) } }
+        case .squaredError:
+            for c in 0..<cols {
+                let g = a[c] - t[c]
+                l += g * g
+                d?[c] = scale * g * f.derivative(z: z[c], a: a[c])
+            }
+            l *= 0.5
+        }
+        let correct: Bool
+        if cols == 1 {
+            correct = (a[0] >= 0.5) == (t[0] >= 0.5)
+        } else {
+            correct = argmax(a, cols) == argmax(t, cols)
+        }
+        return (l, correct)
+    }
+
+    static func argmax(_ x: UnsafeMutablePointer<Float>, _ count: Int) -> Int {
+        var best = 0
+        for c in 1..<Swift.max(count, 1) where x[c] > x[best] { best = c }
+        return best
+    }
+
+    /// One optimizer step over p[range]; see Kernels/optimizers.cl.
+    static func update(_ rule: UpdateRule, p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
+                       state s: [UnsafeMutablePointer<Float>], range: Range<Int>, decayCount: Int) {
+        switch rule {
+        case let .sgd(lr, wd):
+            for i in range {
+                let gi = g[i] + (i < decayCount ? wd * p[i] : 0)
+                p[i] -= lr * gi
+            }
+        case let .momentum(lr, mu, wd, nesterov):
+            let v = s[0]
+            for i in range {
+                let gi = g[i] + (i < decayCount ? wd * p[i] : 0)
+                let vi = mu * v[i] - lr * gi
+                v[i] = vi
+                p[i] += nesterov ? mu * vi - lr * gi : vi
+            }
+        case let .adam(lr, beta1, beta2, eps, wd, step):
+            let (c1, c2) = adamCorrections(beta1: beta1, beta2: beta2, step: step)
+            let m = s[0], v = s[1]
+            for i in range {
+                let gi = g[i]
+                let mi = beta1 * m[i] + (1 - beta1) * gi
+                let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+                m[i] = mi
+                v[i] = vi
+                var pi = p[i]
+                if i < decayCount { pi -= lr * wd * pi }
+                p[i] = pi - lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
+            }
+        case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
+            let gPrev = s[0], step = s[1]
+            for i in range {
+                var gi = g[i] + (i < decayCount ? wd * p[i] : 0)
+                let sgn = gi * gPrev[i]
+                var si = step[i]
+                if sgn > 0 {
+                    si = Swift.min(si * etaPlus, stepMax)
+                } else if sgn < 0 {
+                    si = Swift.max(si * etaMinus, stepMin)
+                    gi = 0
+                }
+                step[i] = si
+                gPrev[i] = gi
+                p[i] -= (gi > 0 ? 1 : gi < 0 ? -1 : 0) * si
+            }
+        }
+    }
+
+    /// Adam's bias corrections 1/(1−β1ᵗ) and 1/(1−β2ᵗ), computed in double on the host for
+    /// both devices.
+    static func adamCorrections(beta1: Float, beta2: Float, step: Int) -> (Float, Float) {
+        let t = Double(Swift.max(step, 1))
+        return (Float(1 / (1 - Foundation.pow(Double(beta1), t))),
+                Float(1 / (1 - Foundation.pow(Double(beta2), t))))
+    }
+}

@@ -1,0 +1,284 @@
+import BackpropKernels
+import COpenCL
+import Foundation
+
+/// The OpenCL path: the kernels in Kernels/, built at run time for the chosen device with
+/// its GEMM tile parameters, enqueued back to back on one in-order queue. Nothing here
+/// waits for the device except `download` and `synchronize`.
+public final class OpenCLDevice: Device {
+    public let info: OpenCLDeviceInfo
+    public let gemmConfig: GEMMConfig
+    public var name: String { "\(info.name) (OpenCL, \(info.platformName))" }
+    public var kind: DeviceKind { .opencl }
+
+    /// How the two programs were obtained when this device was opened (compiled, from the
+    /// disk cache, or from memory) and what it took.
+    public let buildReport: String
+    let context: CLContext
+    let queue: cl_command_queue
+    private let ks: Kernels
+    private let localSize: Int
+
+    /// Opens `info`'s device. `gemmConfig` overrides the tuned or default tile parameters.
+    public init(_ info: OpenCLDeviceInfo, gemmConfig override: GEMMConfig? = nil) throws {
+        self.info = info
+        context = try CLContext.shared(for: info)
+        let config = override ?? GEMMTuning.stored(for: info) ?? GEMMConfig.defaults(for: info)
+        guard config.fits(info) else {
+            throw DeviceError.invalidRequest("GEMM configuration \(config) does not fit \(info.name)")
+        }
+        gemmConfig = config
+        var status: cl_int = 0
+        let queue = clCreateCommandQueue(context.context, info.id, 0, &status)
+        try clCheck(status, "clCreateCommandQueue(\(info.name))")
+        guard let queue else { throw CLError(code: status, call: "clCreateCommandQueue") }
+        self.queue = queue
+        do {
+            let base = "-cl-std=CL1.2"
+            let (elementwise, r1) = try context.program(source: KernelSource.elementwise, options: base)
+            let (matrix, r2) = try context.program(source: KernelSource.matrix,
+                                                   options: base + " " + config.buildOptions)
+            ks = try Kernels(elementwise: elementwise, matrix: matrix)
+            buildReport = "element-wise kernels: \(r1.source.rawValue) in \(String(format: "%.3f", r1.seconds)) s; "
+                + "GEMM kernels: \(r2.source.rawValue) in \(String(format: "%.3f", r2.seconds)) s"
+        } catch {
+            clReleaseCommandQueue(queue)
+            throw error
+        }
+        localSize = Swift.min(info.type == .gpu ? 256 : 64, info.maxWorkGroupSize)
+    }
+
+    deinit {
+        clFinish(queue)
+        clReleaseCommandQueue(queue)
+    }
+
+    // MARK: Memory
+
+    public func makeBuffer(count: Int) throws -> DeviceBuffer {
+        let bytes = Swift.max(count, 1) * 4
+        guard count <= Int(Int32.max), UInt64(bytes) <= info.maxAllocationBytes else {
+            throw DeviceError.allocationTooLarge(bytes: bytes, limit: Int(info.maxAllocationBytes), device: name)
+        }
+        return try CLBuffer(context: context, count: count)
+    }
+
+    public func upload(_ source: UnsafeRawBufferPointer, to destination: BufferRef) throws {
+        let n = source.count / 4
+        guard n > 0 else { return }
+        let dst = try mem(destination, n)
+        try clCheck(clEnqueueWriteBuffer(queue, dst, cl_bool(CL_TRUE), destination.offset * 4, n * 4,
+                                         source.baseAddress, 0, nil, nil), "clEnqueueWriteBuffer")
+    }
+
+    public func download(_ source: BufferRef, into destination: UnsafeMutableRawBufferPointer) throws {
+        let n = destination.count / 4
+        guard n > 0 else { return }
+        let src = try mem(source, n)
+        try clCheck(clEnqueueReadBuffer(queue, src, cl_bool(CL_TRUE), source.offset * 4, n * 4,
+                                        destination.baseAddress, 0, nil, nil), "clEnqueueReadBuffer")
+    }
+
+    public func fill(_ destination: BufferRef, count: Int, with value: Float) throws {
+        guard count > 0 else { return }
+        var pattern = value
+        try clCheck(clEnqueueFillBuffer(queue, try mem(destination, count), &pattern, 4,
+                                        destination.offset * 4, count * 4, 0, nil, nil),
+                    "clEnqueueFillBuffer")
+    }
+
+    public func copy(_ source: BufferRef, to destination: BufferRef, count: Int) throws {
+        guard count > 0 else { return }
+        try clCheck(clEnqueueCopyBuffer(queue, try mem(source, count), try mem(destination, count),
+                                        source.offset * 4, destination.offset * 4, count * 4, 0, nil, nil),
+                    "clEnqueueCopyBuffer")
+    }
+
+    public func synchronize() throws {
+        try clCheck(clFinish(queue), "clFinish")
+    }
+
+    // MARK: Products
+
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: BufferRef, lda: Int, b: BufferRef, ldb: Int,
+                     beta: Float, c: BufferRef, ldc: Int) throws {
+        guard m > 0, n > 0 else { return }
+        let ma = try mem(a, GEMMShape.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
+        let mb = try mem(b, GEMMShape.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
+        let mc = try mem(c, GEMMShape.extent(rows: m, cols: n, ld: ldc))
+        switch GEMMShape.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
+        case .gemm:
+            precondition(!(transA && transB), "gemm_tt is not needed by the network and not provided")
+            let kernel = transA ? ks.gemmTN : transB ? ks.gemmNT : ks.gemmNN
+            try kernel.set(.int(m), .int(n), .int(k), .float(alpha), .mem(ma), .int(a.offset), .int(lda),
+                           .mem(mb), .int(b.offset), .int(ldb), .float(beta), .mem(mc), .int(c.offset), .int(ldc))
+            let (ln, lm) = gemmConfig.localSize
+            let global = [roundUp(n, gemmConfig.tn) / gemmConfig.wn, roundUp(m, gemmConfig.tm) / gemmConfig.wm]
+            try enqueue(kernel, global: global, local: [ln, lm])
+        case let .gemv(v):
+            let (x, xo) = v.matrixIsA ? (ma, a.offset) : (mb, b.offset)
+            let (vec, vo) = v.matrixIsA ? (mb, b.offset) : (ma, a.offset)
+            let kernel = v.rowDot ? ks.gemvRows : ks.gemvCols
+            try kernel.set(.int(v.outputs), .int(v.depth), .float(alpha), .mem(x), .int(xo), .int(v.ldx),
+                           .mem(vec), .int(vo), .int(v.incV), .float(beta), .mem(mc), .int(c.offset), .int(v.incY))
+            if v.rowDot {
+                try enqueue(kernel, global: [v.outputs * gemmConfig.gemvGroup], local: [gemmConfig.gemvGroup])
+            } else {
+                try enqueue1D(kernel, v.outputs)
+            }
+        case let .ger(g):
+            try ks.ger.set(.int(m), .int(n), .float(alpha), .mem(ma), .int(a.offset), .int(g.incA),
+                          .mem(mb), .int(b.offset), .int(g.incB), .float(beta), .mem(mc), .int(c.offset), .int(ldc))
+            try enqueue1D(ks.ger, m * n)
+        }
+    }
+
+    // MARK: Layers
+
+    public func biasActivation(rows: Int, cols: Int, z: BufferRef, bias: BufferRef,
+                               a: BufferRef, activation: Activation) throws {
+        let mz = try mem(z, rows * cols, offsetFree: true), ma = try mem(a, rows * cols, offsetFree: true)
+        let mb = try mem(bias, cols)
+        if activation == .softmax {
+            try ks.biasSoftmax.set(.int(rows), .int(cols), .mem(mz), .mem(mb), .int(bias.offset), .mem(ma))
+            try enqueue1D(ks.biasSoftmax, rows)
+        } else {
+            try ks.biasActivation.set(.int(rows), .int(cols), .mem(mz), .mem(mb), .int(bias.offset), .mem(ma),
+                                     .int(Int(activation.kernelCode)), .float(activation.alpha))
+            try enqueue1D(ks.biasActivation, rows * cols)
+        }
+    }
+
+    public func activationBackward(count: Int, dA: BufferRef, z: BufferRef, a: BufferRef,
+                                   activation: Activation) throws {
+        precondition(activation != .softmax, "softmax is an output activation; its delta comes from outputDelta")
+        try ks.activationBackward.set(.int(count), .mem(try mem(dA, count, offsetFree: true)),
+                                     .mem(try mem(z, count, offsetFree: true)),
+                                     .mem(try mem(a, count, offsetFree: true)),
+                                     .int(Int(activation.kernelCode)), .float(activation.alpha))
+        try enqueue1D(ks.activationBackward, count)
+    }
+
+    public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, beta: Float) throws {
+        try ks.columnSums.set(.int(rows), .int(cols), .mem(try mem(dZ, rows * cols, offsetFree: true)),
+                             .mem(try mem(db, cols)), .int(db.offset), .float(beta))
+        try enqueue1D(ks.columnSums, cols)
+    }
+
+    public func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int,
+                            z: BufferRef, a: BufferRef, targets: BufferRef,
+                            dZ: BufferRef?, scale: Float,
+                            lossOut: BufferRef, correctOut: BufferRef) throws {
+        let n = rows * cols
+        let md = try dZ.map { try mem($0, n, offsetFree: true) } ?? mem(a, n, offsetFree: true)
+        precondition(lossOut.offset == correctOut.offset, "loss and correctness outputs share one offset")
+        try ks.outputDelta.set(
+            .int(rows), .int(cols), .int(Int(loss.kernelCode)), .int(Int(activation.kernelCode)),
+            .float(activation.alpha), .mem(try mem(z, n, offsetFree: true)), .mem(try mem(a, n, offsetFree: true)),
+            .mem(try mem(targets, n)), .int(targets.offset), .mem(md), .float(scale), .int(dZ == nil ? 0 : 1),
+            .mem(try mem(lossOut, rows)), .mem(try mem(correctOut, rows)), .int(lossOut.offset))
+        try enqueue1D(ks.outputDelta, rows)
+    }
+
+    // MARK: Data and updates
+
+    public func gatherRows(rows: Int, cols: Int, source: BufferRef, indices: BufferRef,
+                           into destination: BufferRef) throws {
+        try ks.gatherRows.set(.int(rows), .int(cols), .mem(try mem(source, 0, offsetFree: true)),
+                             .mem(try mem(indices, rows)), .int(indices.offset),
+                             .mem(try mem(destination, rows * cols, offsetFree: true)))
+        try enqueue1D(ks.gatherRows, rows * cols)
+    }
+
+    public func update(_ rule: UpdateRule, parameters: BufferRef, gradients: BufferRef,
+                       state: [DeviceBuffer], count: Int, decayCount: Int) throws {
+        precondition(state.count == rule.stateBuffers, "\(rule) needs \(rule.stateBuffers) state buffers")
+        let p = try mem(parameters, count, offsetFree: true), g = try mem(gradients, count, offsetFree: true)
+        let s = try state.map { try mem($0.start, count) }
+        let kernel: CLKernel
+        switch rule {
+        case let .sgd(lr, wd):
+            kernel = ks.sgd
+            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .float(lr), .float(wd))
+        case let .momentum(lr, mu, wd, nesterov):
+            kernel = ks.momentum
+            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .mem(s[0]), .float(lr), .float(mu),
+                           .float(wd), .int(nesterov ? 1 : 0))
+        case let .adam(lr, beta1, beta2, eps, wd, step):
+            kernel = ks.adam
+            let (c1, c2) = CPUKernels.adamCorrections(beta1: beta1, beta2: beta2, step: step)
+            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .mem(s[0]), .mem(s[1]), .float(lr),
+                           .float(beta1), .float(beta2), .float(eps), .float(c1), .float(c2), .float(wd))
+        case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
+            kernel = ks.rprop
+            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .mem(s[0]), .mem(s[1]),
+                           .float(etaPlus), .float(etaMinus), .float(stepMin), .float(stepMax), .float(wd))
+        }
+        try enqueue1D(kernel, count)
+    }
+
+    public func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws {
+        try ks.checkFinite.set(.int(count), .mem(try mem(values, count, offsetFree: true)), .mem(try mem(flag, 1, offsetFree: true)))
+        try enqueue1D(ks.checkFinite, count)
+    }
+
+    // MARK: Helpers
+
+    /// The buffer's cl_mem, checked to belong to this context and to hold `count` elements
+    /// from `ref.offset`. Kernels without an offset argument need `offsetFree` refs (offset 0).
+    private func mem(_ ref: BufferRef, _ count: Int, offsetFree: Bool = false) throws -> cl_mem {
+        guard let buffer = ref.buffer as? CLBuffer, buffer.contextID == ObjectIdentifier(context) else {
+            throw DeviceError.foreignBuffer(device: name)
+        }
+        precondition(!offsetFree || ref.offset == 0, "this operation takes buffers from their start")
+        precondition(ref.offset >= 0 && count >= 0 && ref.offset + count <= buffer.count,
+                     "buffer range \(ref.offset)..<\(ref.offset + count) outside 0..<\(buffer.count)")
+        return buffer.mem
+    }
+
+    private func enqueue1D(_ kernel: CLKernel, _ n: Int) throws {
+        guard n > 0 else { return }
+        // One local size for every launch: PoCL compiles a kernel once per local size.
+        try enqueue(kernel, global: [roundUp(n, localSize)], local: [localSize])
+    }
+
+    private func enqueue(_ kernel: CLKernel, global: [Int], local: [Int]) throws {
+        let status = global.withUnsafeBufferPointer { g in
+            local.withUnsafeBufferPointer { l in
+                clEnqueueNDRangeKernel(queue, kernel.kernel, cl_uint(g.count), nil, g.baseAddress, l.baseAddress,
+                                       0, nil, nil)
+            }
+        }
+        try clCheck(status, "clEnqueueNDRangeKernel(\(kernel.name))")
+    }
+
+    private func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
+}
+
+/// The kernel objects of one `OpenCLDevice`.
+private struct Kernels {
+    let gemmNN, gemmNT, gemmTN, gemvRows, gemvCols, ger: CLKernel
+    let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
+    let sgd, momentum, adam, rprop, gatherRows, checkFinite: CLKernel
+
+    init(elementwise e: cl_program, matrix m: cl_program) throws(CLError) {
+        gemmNN = try CLKernel(program: m, name: "gemm_nn")
+        gemmNT = try CLKernel(program: m, name: "gemm_nt")
+        gemmTN = try CLKernel(program: m, name: "gemm_tn")
+        gemvRows = try CLKernel(program: m, name: "gemv_rows")
+        gemvCols = try CLKernel(program: m, name: "gemv_cols")
+        ger = try CLKernel(program: m, name: "ger")
+        biasActivation = try CLKernel(program: e, name: "bias_activation")
+        biasSoftmax = try CLKernel(program: e, name: "bias_softmax")
+        activationBackward = try CLKernel(program: e, name: "activation_backward")
+        columnSums = try CLKernel(program: e, name: "column_sums")
+        outputDelta = try CLKernel(program: e, name: "output_delta")
+        sgd = try CLKernel(program: e, name: "sgd_update")
+        momentum = try CLKernel(program: e, name: "momentum_update")
+        adam = try CLKernel(program: e, name: "adam_update")
+        rprop = try CLKernel(program: e, name: "rprop_update")
+        gatherRows = try CLKernel(program: e, name: "gather_rows")
+        checkFinite = try CLKernel(program: e, name: "check_finite")
+    }
+}

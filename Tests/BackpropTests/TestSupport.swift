@@ -1,0 +1,69 @@
+import Backprop
+import Foundation
+import Testing
+
+/// Which devices a suite runs on. OpenCL suites run whenever a platform exists; under CI
+/// (`CI=true`) they always run, so a missing platform fails instead of skipping.
+enum TestDevices {
+    static let isCI = ProcessInfo.processInfo.environment["CI"].map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
+    static let openCLPresent: Bool = ((try? DeviceSelection.openCLDevices()) ?? []).isEmpty == false
+    static let runOpenCL = isCI || openCLPresent
+    static let skipReason: Comment = "no OpenCL platform found (install pocl-opencl-icd); under CI=true this is a failure"
+
+    static func openCL() throws -> OpenCLDevice {
+        guard let device = try DeviceSelection.open(.opencl(.best)) as? OpenCLDevice else {
+            throw DeviceError.noOpenCL(request: "opencl")
+        }
+        return device
+    }
+
+    static func cpu() -> CPUDevice { CPUDevice() }
+
+    static func make(_ kind: DeviceKind) throws -> any Device {
+        switch kind {
+        case .cpu: cpu()
+        case .opencl: try openCL()
+        }
+    }
+
+    /// The device kinds a parametrised test covers: the CPU path always, OpenCL when it runs.
+    static var kinds: [DeviceKind] { runOpenCL ? [.cpu, .opencl] : [.cpu] }
+}
+
+extension SeededGenerator {
+    mutating func floats(_ n: Int, _ lo: Double = -1, _ hi: Double = 1) -> [Float] {
+        (0..<n).map { _ in Float(uniform(lo, hi)) }
+    }
+
+    /// One-hot rows.
+    mutating func oneHot(rows: Int, classes: Int) -> [Float] {
+        var t = [Float](repeating: 0, count: rows * classes)
+        for r in 0..<rows { t[r * classes + index(below: classes)] = 1 }
+        return t
+    }
+}
+
+/// |a − b| / max(|a|, |b|, floor): relative where values are large, absolute near zero.
+func relativeError(_ a: Double, _ b: Double, floor: Double = 1e-3) -> Double {
+    abs(a - b) / max(abs(a), abs(b), floor)
+}
+
+func maxRelativeError(_ a: [Float], _ b: [Float], floor: Double = 1e-3) -> Double {
+    precondition(a.count == b.count)
+    return zip(a, b).reduce(0) { max($0, relativeError(Double($1.0), Double($1.1), floor: floor)) }
+}
+
+func maxRelativeError(_ a: [Float], _ b: [Double], floor: Double = 1e-3) -> Double {
+    precondition(a.count == b.count)
+    return zip(a, b).reduce(0) { max($0, relativeError(Double($1.0), $1.1, floor: floor)) }
+}
+
+/// Largest errors seen, printed at the end of a suite for the closing note.
+actor ErrorLog {
+    static let shared = ErrorLog()
+    private var worst: [String: Double] = [:]
+    func record(_ key: String, _ value: Double) {
+        worst[key] = max(worst[key] ?? 0, value)
+    }
+    func report() -> [String: Double] { worst }
+}
