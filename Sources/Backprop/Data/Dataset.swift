@@ -1,0 +1,109 @@
+/// Samples in memory: inputs as a row-major count × inputSize matrix, and either class
+/// labels (classification) or real-valued targets (regression).
+public struct Dataset: Sendable {
+    /// Where the samples came from ("mnist:/data/mnist (t10k-images-idx3-ubyte.gz)",
+    /// "spirals (seed 1)"), for messages.
+    public var source: String
+    public var inputSize: Int
+    /// count × inputSize, row-major.
+    public var inputs: [Float]
+    /// Class indices, one per sample, for classification sets.
+    public var labels: [Int32]?
+    /// count × targetSize, row-major, for regression sets (nil when `labels` is set).
+    public var targets: [Float]?
+    public var targetSize: Int
+    /// Number of classes for classification sets (labels lie in 0..<classes).
+    public var classes: Int?
+
+    public var count: Int { inputSize == 0 ? 0 : inputs.count / inputSize }
+    public var isClassification: Bool { labels != nil }
+
+    /// A classification set. `classes` defaults to the largest label + 1.
+    public init(source: String, inputSize: Int, inputs: [Float], labels: [Int32], classes: Int? = nil) {
+        precondition(inputSize > 0 && inputs.count == labels.count * inputSize, "inputs and labels disagree")
+        self.source = source
+        self.inputSize = inputSize
+        self.inputs = inputs
+        self.labels = labels
+        self.targets = nil
+        let k = classes ?? Int((labels.max() ?? 0) + 1)
+        self.classes = k
+        self.targetSize = k
+    }
+
+    /// A regression set.
+    public init(source: String, inputSize: Int, inputs: [Float], targets: [Float], targetSize: Int) {
+        precondition(inputSize > 0 && targetSize > 0 && inputs.count / inputSize == targets.count / targetSize
+                     && inputs.count % inputSize == 0 && targets.count % targetSize == 0, "inputs and targets disagree")
+        self.source = source
+        self.inputSize = inputSize
+        self.inputs = inputs
+        self.labels = nil
+        self.targets = targets
+        self.targetSize = targetSize
+        self.classes = nil
+    }
+
+    /// The samples in `range` (indices into this set), keeping the source and class count.
+    public func slice(_ range: Range<Int>) -> Dataset {
+        var d = self
+        d.inputs = Array(inputs[(range.lowerBound * inputSize)..<(range.upperBound * inputSize)])
+        d.labels = labels.map { Array($0[range]) }
+        d.targets = targets.map { Array($0[(range.lowerBound * targetSize)..<(range.upperBound * targetSize)]) }
+        return d
+    }
+
+    /// The targets as the network's output layer sees them, count × outputs:
+    /// one-hot rows for classification (a single 0/1 column when outputs == 1 and there are
+    /// two classes), the regression targets as they are otherwise. Throws, naming the record,
+    /// when a label does not fit the outputs or the target width differs.
+    public func encodedTargets(outputs: Int) throws -> [Float] {
+        if let targets {
+            guard outputs == targetSize else {
+                throw DataError(source: source, record: nil,
+                                problem: "has \(targetSize) target value(s) per sample, but the network has \(outputs) output(s)")
+            }
+            return targets
+        }
+        guard let labels else { return [] }
+        var encoded = [Float](repeating: 0, count: labels.count * outputs)
+        for (i, label) in labels.enumerated() {
+            if outputs == 1 {
+                guard label == 0 || label == 1 else {
+                    throw DataError(source: source, record: i,
+                                    problem: "has label \(label), but a network with one output can only learn labels 0 and 1")
+                }
+                encoded[i] = Float(label)
+            } else {
+                guard label >= 0 && Int(label) < outputs else {
+                    throw DataError(source: source, record: i,
+                                    problem: "has label \(label), but the network has \(outputs) outputs (labels 0...\(outputs - 1))")
+                }
+                encoded[i * outputs + Int(label)] = 1
+            }
+        }
+        return encoded
+    }
+}
+
+/// Input that cannot be used: which file or set, which record (sample, line, byte offset),
+/// and what was expected. The command line exits with status 65 (data error) on it.
+public struct DataError: Error, CustomStringConvertible, Sendable {
+    public let source: String
+    public let record: Int?
+    public let problem: String
+    /// What `record` counts ("record", "line", "byte"); "record" for samples.
+    public let unit: String
+
+    public init(source: String, record: Int?, problem: String, unit: String = "record") {
+        self.source = source
+        self.record = record
+        self.problem = problem
+        self.unit = unit
+    }
+
+    public var description: String {
+        if let record { return "\(source), \(unit) \(record): \(problem)" }
+        return "\(source): \(problem)"
+    }
+}
