@@ -67,3 +67,14 @@ actor ErrorLog {
     }
     func report() -> [String: Double] { worst }
 }
+
+/// ‖a − b‖₂ / ‖b‖₂: the error of a whole vector, insensitive to cancellation in single entries.
+func normwiseError(_ a: [Float], _ b: [Float]) -> Double {
+    precondition(a.count == b.count)
+    var d = 0.0, n = 0.0
+    for (x, y) in zip(a, b) {
+        d += (Double(x) - Double(y)) * (Double(x) - Double(y))
+        n += Double(y) * Double(y)
+    }
+    return (d / max(n, 1e-300)).squareRoot()
+}

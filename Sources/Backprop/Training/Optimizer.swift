@@ -1,0 +1,116 @@
+/// The update rule and its settings, as chosen on the command line and stored in checkpoints.
+public struct OptimizerConfig: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case sgd, momentum, nesterov, adam, rprop
+    }
+
+    public var kind: Kind
+    /// The step size η (for RPROP, the initial per-weight step Δ₀).
+    public var learningRate: Float
+    /// μ, the share of the previous change kept (momentum, Nesterov).
+    public var momentum: Float = 0.9
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    /// L2 weight decay (decoupled for Adam); biases are never decayed.
+    public var weightDecay: Float = 0
+    /// iRPROP− factors and bounds.
+    public var etaPlus: Float = 1.2
+    public var etaMinus: Float = 0.5
+    public var stepMin: Float = 1e-6
+    public var stepMax: Float = 50
+
+    public init(_ kind: Kind, learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 0) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+    }
+
+    public static let validNames = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+
+    public func validate() throws {
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw ConfigurationError("the learning rate must be a finite number above 0, got \(learningRate)")
+        }
+        guard momentum.isFinite, momentum >= 0, momentum < 1 else {
+            throw ConfigurationError("momentum must lie in [0, 1), got \(momentum)")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw ConfigurationError("weight decay must be a finite number ≥ 0, got \(weightDecay)")
+        }
+        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1, epsilon > 0 else {
+            throw ConfigurationError("Adam needs 0 ≤ β1, β2 < 1 and ε > 0")
+        }
+        guard etaPlus > 1, etaMinus > 0, etaMinus < 1, stepMin > 0, stepMax >= stepMin else {
+            throw ConfigurationError("RPROP needs η+ > 1, 0 < η− < 1 and 0 < Δmin ≤ Δmax")
+        }
+    }
+}
+
+/// An optimizer bound to one network: its per-parameter state on the device and its step
+/// count. One `step` is one kernel over the network's flat parameter buffer.
+public final class Optimizer {
+    public let config: OptimizerConfig
+    public let network: Network
+    /// Per-parameter state: velocity (momentum); first and second moments (Adam);
+    /// previous gradient and step size (RPROP).
+    public let state: [DeviceBuffer]
+    /// Updates applied so far (Adam's t).
+    public private(set) var steps: Int = 0
+
+    public init(_ config: OptimizerConfig, network: Network) throws {
+        try config.validate()
+        self.config = config
+        self.network = network
+        let n = network.architecture.parameterCount
+        state = try (0..<Self.rule(config, learningRate: config.learningRate, step: 1).stateBuffers).map { _ in
+            try network.device.makeBuffer(count: n)
+        }
+        try reset()
+    }
+
+    /// Clears the state (and the step count), as at the start of training.
+    public func reset() throws {
+        let n = network.architecture.parameterCount
+        for buffer in state { try network.device.fill(buffer.start, count: n, with: 0) }
+        if config.kind == .rprop { try network.device.fill(state[1].start, count: n, with: config.learningRate) }
+        steps = 0
+    }
+
+    /// Applies the gradients now in `network.gradients`, with this step's learning rate.
+    public func step(learningRate: Float? = nil) throws {
+        steps += 1
+        let arch = network.architecture
+        try network.device.update(Self.rule(config, learningRate: learningRate ?? config.learningRate, step: steps),
+                                  parameters: network.parameters.start, gradients: network.gradients.start,
+                                  state: state, count: arch.parameterCount, decayCount: arch.weightCount)
+    }
+
+    /// The state as host arrays, for checkpoints.
+    public func stateValues() throws -> [[Float]] {
+        try state.map { try network.device.download($0.start, count: network.architecture.parameterCount) }
+    }
+
+    /// Restores state saved by `stateValues` and the step count.
+    public func restore(state values: [[Float]], steps: Int) throws {
+        guard values.count == state.count,
+              values.allSatisfy({ $0.count == network.architecture.parameterCount }) else {
+            throw ConfigurationError("optimizer state does not match a \(config.kind.rawValue) optimizer for this network")
+        }
+        for (buffer, v) in zip(state, values) { try network.device.upload(v, to: buffer.start) }
+        self.steps = steps
+    }
+
+    static func rule(_ c: OptimizerConfig, learningRate lr: Float, step: Int) -> UpdateRule {
+        switch c.kind {
+        case .sgd: .sgd(learningRate: lr, weightDecay: c.weightDecay)
+        case .momentum: .momentum(learningRate: lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: false)
+        case .nesterov: .momentum(learningRate: lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: true)
+        case .adam: .adam(learningRate: lr, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon,
+                          weightDecay: c.weightDecay, step: step)
+        case .rprop: .rprop(etaPlus: c.etaPlus, etaMinus: c.etaMinus, stepMin: c.stepMin, stepMax: c.stepMax,
+                            weightDecay: c.weightDecay)
+        }
+    }
+}
