@@ -1,0 +1,150 @@
+import Foundation
+
+/// Trains a network with an optimizer in one of the three learning modes, epoch by epoch,
+/// until a stopping rule fires. The training data is uploaded once; within an epoch the
+/// host only enqueues work, catching up with the device at each check to read the losses
+/// written so far (for progress and to catch divergence).
+public final class Trainer {
+    public let network: Network
+    public let optimizer: Optimizer
+    public var options: TrainingOptions
+    /// Epochs finished so far (a resumed trainer continues the count).
+    public var completedEpochs = 0
+    /// The learning rate the next epoch starts from (moved by the schedule).
+    public var learningRate: Float
+    /// Checked after every update; returning true ends training after that update.
+    public var shouldStop: (@Sendable () -> Bool)?
+
+    /// Mini-batch staging: gathered inputs and targets, and the epoch's sample order.
+    var staging: (inputs: DeviceBuffer, targets: DeviceBuffer, order: DeviceBuffer, rows: Int, count: Int)?
+    private var previousLoss: Double?
+    private var bestValidationLoss: Double?
+    private var epochsSinceBest = 0
+
+    public init(network: Network, optimizer: Optimizer, options: TrainingOptions) throws {
+        guard options.stopping.maxEpochs >= 0 else { throw ConfigurationError("the epoch limit must be ≥ 0") }
+        guard options.chunkRows >= 1 else { throw ConfigurationError("chunk rows must be ≥ 1") }
+        if case .minibatch(let size) = options.mode, size < 1 {
+            throw ConfigurationError("the batch size must be at least 1, got \(size)")
+        }
+        self.network = network
+        self.optimizer = optimizer
+        self.options = options
+        self.learningRate = optimizer.config.learningRate
+    }
+
+    /// Trains on `train`, evaluating `validation` after each epoch when given.
+    public func fit(_ train: Dataset, validation: Dataset? = nil,
+                    progress: ((TrainingProgress) -> Void)? = nil,
+                    onEpoch: ((EpochReport) -> Void)? = nil) throws -> TrainingResult {
+        let data = try DeviceData(train, for: network)
+        if case .minibatch(let size) = options.mode, size > data.count {
+            throw ConfigurationError("the batch size \(size) is larger than the training set (\(data.count) samples)")
+        }
+        let held = try validation.map { try DeviceData($0, for: network) }
+        var reports: [EpochReport] = []
+        while completedEpochs < options.stopping.maxEpochs {
+            let epoch = completedEpochs + 1
+            let rate = scheduledRate(epoch: epoch)
+            let snapshot = try boldDriverSnapshot()
+            let start = ContinuousClock.now
+            let pass = try EpochRun(trainer: self, data: data, epoch: epoch, learningRate: rate, progress: progress).run()
+            let seconds = (ContinuousClock.now - start).seconds
+            if pass.interrupted { return TrainingResult(epochs: reports, reason: .interrupted) }
+
+            var report = EpochReport(epoch: epoch, loss: pass.loss, accuracy: data.isClassification ? pass.accuracy : nil,
+                                     learningRate: rate, seconds: seconds,
+                                     samplesPerSecond: Double(data.count) / max(seconds, 1e-9))
+            if let snapshot { report.undone = try applyBoldDriver(loss: pass.loss, snapshot: snapshot) }
+            if let held {
+                let v = try evaluate(held)
+                report.validationLoss = v.loss
+                report.validationAccuracy = v.accuracy
+            }
+            completedEpochs = epoch
+            reports.append(report)
+            onEpoch?(report)
+            if let reason = stopReason(report) { return TrainingResult(epochs: reports, reason: reason) }
+        }
+        return TrainingResult(epochs: reports, reason: .epochLimit)
+    }
+
+    /// Mean loss and accuracy (nil for regression) of the network on `data`, in chunks.
+    public func evaluate(_ data: DeviceData) throws -> (loss: Double, accuracy: Double?) {
+        let arch = network.architecture
+        var start = 0
+        while start < data.count {
+            let rows = min(options.chunkRows, data.count - start)
+            try network.forward(input: data.inputs.at(start * arch.inputSize), rows: rows)
+            try network.outputDelta(targets: data.targets.at(start * arch.outputSize), rows: rows, scale: 1,
+                                    delta: false, lossOut: data.loss.at(start), correctOut: data.correct.at(start))
+            start += rows
+        }
+        let losses = try network.device.download(data.loss.start, count: data.count)
+        let correct = try network.device.download(data.correct.start, count: data.count)
+        let loss = losses.reduce(0.0) { $0 + Double($1) } / Double(data.count)
+        guard loss.isFinite else {
+            throw TrainingError.diverged(epoch: completedEpochs, step: 0, learningRate: learningRate)
+        }
+        let right = correct.reduce(0.0) { $0 + Double($1) }
+        return (loss, data.isClassification ? right / Double(data.count) : nil)
+    }
+
+    public func evaluate(_ data: Dataset) throws -> (loss: Double, accuracy: Double?) {
+        try evaluate(DeviceData(data, for: network))
+    }
+
+    // MARK: Schedules and stopping
+
+    private func scheduledRate(epoch: Int) -> Float {
+        switch options.schedule {
+        case .constant, .boldDriver:
+            return learningRate
+        case let .stepDecay(every, factor):
+            return optimizer.config.learningRate * Float(pow(Double(factor), Double((epoch - 1) / every)))
+        }
+    }
+
+    private func boldDriverSnapshot() throws -> DeviceBuffer? {
+        guard case .boldDriver = options.schedule else { return nil }
+        let n = network.architecture.parameterCount
+        let copy = try network.device.makeBuffer(count: n)
+        try network.device.copy(network.parameters.start, to: copy.start, count: n)
+        return copy
+    }
+
+    /// Grows the rate after a better epoch; after a worse one, restores the weights, clears
+    /// the optimizer's state and shrinks the rate. Returns whether the epoch was undone.
+    private func applyBoldDriver(loss: Double, snapshot: DeviceBuffer) throws -> Bool {
+        guard case let .boldDriver(increase, decrease) = options.schedule else { return false }
+        defer { if previousLoss == nil || loss <= previousLoss! { previousLoss = loss } }
+        if let previous = previousLoss, loss > previous {
+            try network.device.copy(snapshot.start, to: network.parameters.start,
+                                    count: network.architecture.parameterCount)
+            try optimizer.reset()
+            learningRate *= decrease
+            return true
+        }
+        learningRate *= increase
+        return false
+    }
+
+    private func stopReason(_ r: EpochReport) -> StopReason? {
+        let rules = options.stopping
+        let loss = r.validationLoss ?? r.loss
+        let accuracy = r.validationAccuracy ?? r.accuracy
+        if let target = rules.targetLoss, loss <= target { return .targetLoss }
+        if let target = rules.targetAccuracy, let accuracy, accuracy >= target { return .targetAccuracy }
+        if let patience = rules.patience, let v = r.validationLoss {
+            if bestValidationLoss == nil || v < bestValidationLoss! {
+                bestValidationLoss = v
+                epochsSinceBest = 0
+            } else {
+                epochsSinceBest += 1
+                if epochsSinceBest >= patience { return .noImprovement(epochs: patience) }
+            }
+        }
+        if completedEpochs >= rules.maxEpochs { return .epochLimit }
+        return nil
+    }
+}
