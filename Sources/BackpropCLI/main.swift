@@ -1,2 +1,0 @@
-import Backprop
-print("placeholder")
