@@ -113,7 +113,7 @@ struct SafeTensorsTests {
     /// Needs the Python package; enable with `pip install safetensors numpy`. Without it the
     /// test is skipped with that message (never passed silently); `BACKPROP_PYTHON_INTEROP=1`
     /// makes a missing package a failure instead, for CI images that ought to have it.
-    @Test("Swift writes, Python reads, and both lay out tensors byte for byte alike", .enabled(if: Python.runs, Python.skipReason))
+    @Test("Swift writes, Python reads, and both lay out tensors byte for byte alike", .enabled(if: PythonInterop.runs, PythonInterop.skipReason))
     func swiftToPython() throws {
         let dir = try TemporaryDirectory()
         let url = dir.url.appendingPathComponent("from-swift.safetensors")
@@ -121,7 +121,7 @@ struct SafeTensorsTests {
         // NumPy has no bfloat16 or float8.
         file.tensors = file.tensors.filter { ![.bf16, .f8e4m3, .f8e5m2].contains($0.value.dtype) }
         try file.write(to: url)
-        let out = try Python.run(#"""
+        let out = try PythonInterop.run(#"""
             import sys, json, numpy as np
             from safetensors import safe_open
             from safetensors.numpy import save
@@ -136,19 +136,19 @@ struct SafeTensorsTests {
         #expect(Set(tensors.keys) == Set(file.tensors.keys))
         for (name, tensor) in file.tensors {
             let py = try #require(tensors[name])
-            #expect(py[0] as? String == Python.numpyName[tensor.dtype], "\(name)")
+            #expect(py[0] as? String == PythonInterop.numpyName[tensor.dtype], "\(name)")
             #expect(py[1] as? [Int] == tensor.shape, "\(name)")
-            #expect(py[2] as? String == Python.hex(tensor.bytes), "\(name)")
+            #expect(py[2] as? String == PythonInterop.hex(tensor.bytes), "\(name)")
         }
         // Python writes metadata in hash order, so byte identity is checked without it.
-        #expect(out["bare"] as? String == Python.hex(try SafeTensors(tensors: file.tensors).encode()), "Python lays out tensors differently")
+        #expect(out["bare"] as? String == PythonInterop.hex(try SafeTensors(tensors: file.tensors).encode()), "Python lays out tensors differently")
     }
 
-    @Test("Python writes, Swift reads", .enabled(if: Python.runs, Python.skipReason))
+    @Test("Python writes, Swift reads", .enabled(if: PythonInterop.runs, PythonInterop.skipReason))
     func pythonToSwift() throws {
         let dir = try TemporaryDirectory()
         let url = dir.url.appendingPathComponent("from-python.safetensors")
-        let out = try Python.run(#"""
+        let out = try PythonInterop.run(#"""
             import sys, json, numpy as np
             from safetensors.numpy import save, save_file
             t = {"w": np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4),
@@ -167,18 +167,18 @@ struct SafeTensorsTests {
         #expect(Set(tensors.keys) == Set(file.tensors.keys))
         for (name, py) in tensors {
             let tensor = try #require(file.tensors[name])
-            #expect(Python.numpyName[tensor.dtype] == py[0] as? String, "\(name)")
+            #expect(PythonInterop.numpyName[tensor.dtype] == py[0] as? String, "\(name)")
             #expect(tensor.shape == py[1] as? [Int], "\(name)")
-            #expect(Python.hex(tensor.bytes) == py[2] as? String, "\(name)")
+            #expect(PythonInterop.hex(tensor.bytes) == py[2] as? String, "\(name)")
         }
         #expect(try file.tensors["w"]?.floats().first == -1)
         #expect(try file.tensors["step"]?.int64s() == [1 << 40 + 1])
-        #expect(out["bare"] as? String == Python.hex(try SafeTensors(tensors: file.tensors).encode()))
+        #expect(out["bare"] as? String == PythonInterop.hex(try SafeTensors(tensors: file.tensors).encode()))
     }
 }
 
 /// Runs `python3` for the interoperability tests.
-enum Python {
+enum PythonInterop {
     static let available: Bool = (try? run("import safetensors, numpy")) != nil
     static let required = ProcessInfo.processInfo.environment["BACKPROP_PYTHON_INTEROP"] == "1"
     static let runs = available || required
