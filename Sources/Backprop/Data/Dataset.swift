@@ -14,6 +14,9 @@ public struct Dataset: Sendable {
     public var targetSize: Int
     /// Number of classes for classification sets (labels lie in 0..<classes).
     public var classes: Int?
+    /// The name of each class, indexed by label, when the source named them (a CSV file with
+    /// text labels); nil when labels are plain class numbers.
+    public var classNames: [String]? = nil
 
     public var count: Int { inputSize == 0 ? 0 : inputs.count / inputSize }
     public var isClassification: Bool { labels != nil }

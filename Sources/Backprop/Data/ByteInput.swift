@@ -1,0 +1,92 @@
+import Foundation
+
+/// The contents of a file, read whole (not memory-mapped: a file truncated while mapped
+/// would crash the reader instead of failing it). A missing file, a directory or an
+/// unreadable file is a `DataError` naming the path.
+func readFileData(_ url: URL) throws -> Data {
+    let path = url.path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw DataError(source: path, record: nil, problem: "does not exist (expected a readable file)")
+    }
+    guard !isDirectory.boolValue else {
+        throw DataError(source: path, record: nil, problem: "is a directory (expected a file)")
+    }
+    do {
+        return try Data(contentsOf: url)
+    } catch {
+        throw DataError(source: path, record: nil, problem: "cannot be read: \(error.localizedDescription)")
+    }
+}
+
+/// A file's bytes in order, gunzipped on the fly when the file starts with the gzip magic
+/// (1f 8b) whatever its name. Offsets in errors count bytes of the (decompressed) content.
+struct ByteInput {
+    let source: String
+    let isGzip: Bool
+    private let raw: Data
+    private var offset = 0
+    private let gzip: GzipReader?
+
+    init(_ url: URL) throws {
+        source = url.path
+        raw = try readFileData(url)
+        isGzip = Gzip.isGzip(raw)
+        gzip = isGzip ? try GzipReader(raw, source: source) : nil
+    }
+
+    /// Bytes read so far.
+    var position: Int { gzip?.produced ?? offset }
+
+    /// An upper bound on the bytes left: exact for a raw file; for gzip, what the remaining
+    /// compressed bytes could at most expand to. Checked before allocating for a header's claim.
+    var maxRemaining: Int {
+        isGzip ? Gzip.maxDecompressedSize(compressedSize: raw.count) - position : raw.count - offset
+    }
+
+    /// What `maxRemaining` means, for messages.
+    var remainingDescription: String {
+        isGzip ? "a gzip file of \(raw.count) bytes can hold at most \(maxRemaining) more bytes"
+               : "only \(maxRemaining) byte(s) follow in the file"
+    }
+
+    /// Up to `count` bytes; fewer only at the end of the content. From gzip, the result grows
+    /// in chunks as the stream delivers, so memory follows what the stream really holds, never
+    /// just what a header claims.
+    mutating func read(_ count: Int) throws -> Data {
+        precondition(count >= 0)
+        if let gzip {
+            var out = Data()
+            var chunk = Data(count: min(count, 1 << 22))
+            while out.count < count {
+                let want = min(chunk.count, count - out.count)
+                let n = try chunk.withUnsafeMutableBytes { try gzip.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+                out.append(chunk.prefix(n))
+                if n < want { break }
+            }
+            return out
+        }
+        let n = min(count, raw.count - offset)
+        let start = raw.startIndex + offset
+        offset += n
+        return raw[start..<(start + n)]
+    }
+
+    /// True when no content is left (for gzip, after checking the stream's trailer).
+    mutating func atEnd() throws -> Bool {
+        try read(1).isEmpty
+    }
+
+    /// How many bytes are left, reading to the end (for a message about trailing data).
+    /// Reads at most `cap` further bytes and reports `cap` when there are more.
+    mutating func countRemaining(cap: Int = 1 << 24) throws -> Int {
+        if gzip == nil { return raw.count - offset }
+        var total = 0
+        while total < cap {
+            let n = try read(min(1 << 16, cap - total)).count
+            if n == 0 { break }
+            total += n
+        }
+        return total
+    }
+}
