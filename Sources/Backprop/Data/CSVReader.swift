@@ -38,6 +38,8 @@ public enum CSV {
         case classification
         /// Real-valued targets in `targets` (in this order); `labelColumn` is not used.
         case regression(targets: [Column])
+        /// Every column is an input (rows to predict); the result has no labels or targets.
+        case unlabelled
     }
 
     public enum Delimiter: Sendable, Hashable {

@@ -74,6 +74,8 @@ struct CSVRowReader {
                 roles[k] = .target(targetCount)
                 targetCount += 1
             }
+        case .unlabelled:
+            break
         }
         let featureCount = roles.filter { $0 == .feature }.count
         guard featureCount > 0 else {
@@ -116,6 +118,13 @@ struct CSVRowReader {
                 }
             }
             targets += row
+        }
+        if case .unlabelled = task {
+            guard !inputs.isEmpty else {
+                throw DataError(source: source, record: nil, problem:
+                    "has no data rows (expected at least one row of numbers\(hasHeader ? " after the header" : ""))")
+            }
+            return Dataset(source: source, inputSize: featureCount, unlabelled: inputs)
         }
         let rows = targetCount > 0 ? targets.count / targetCount : labelIDs.count
         guard rows > 0 else {

@@ -47,6 +47,18 @@ public struct Dataset: Sendable {
         self.classes = nil
     }
 
+    /// Inputs without labels or targets, for prediction.
+    public init(source: String, inputSize: Int, unlabelled inputs: [Float]) {
+        precondition(inputSize > 0 && inputs.count % inputSize == 0, "inputs must be whole rows")
+        self.source = source
+        self.inputSize = inputSize
+        self.inputs = inputs
+        self.labels = nil
+        self.targets = nil
+        self.targetSize = 0
+        self.classes = nil
+    }
+
     /// The samples in `range` (indices into this set), keeping the source and class count.
     public func slice(_ range: Range<Int>) -> Dataset {
         var d = self
@@ -68,7 +80,9 @@ public struct Dataset: Sendable {
             }
             return targets
         }
-        guard let labels else { return [] }
+        guard let labels else {
+            throw DataError(source: source, record: nil, problem: "has no labels or targets to train or evaluate on")
+        }
         var encoded = [Float](repeating: 0, count: labels.count * outputs)
         for (i, label) in labels.enumerated() {
             if outputs == 1 {

@@ -127,6 +127,7 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
             switch task {
             case .classification: if label != .last { parts.append("label=\(label)") }
             case .regression(let targets): parts.append("target=" + targets.map(\.description).joined(separator: ","))
+            case .unlabelled: break  // never parsed from a spec: only `predict --input FILE` reads rows this way
             }
             switch options.header {
             case .auto: break

@@ -17,9 +17,9 @@ public final class Trainer {
 
     /// Mini-batch staging: gathered inputs and targets, and the epoch's sample order.
     var staging: (inputs: DeviceBuffer, targets: DeviceBuffer, order: DeviceBuffer, rows: Int, count: Int)?
-    private var previousLoss: Double?
-    private var bestValidationLoss: Double?
-    private var epochsSinceBest = 0
+    var previousLoss: Double?
+    var bestValidationLoss: Double?
+    var epochsSinceBest = 0
 
     public init(network: Network, optimizer: Optimizer, options: TrainingOptions) throws {
         guard options.stopping.maxEpochs >= 0 else { throw ConfigurationError("the epoch limit must be ≥ 0") }
@@ -71,23 +71,11 @@ public final class Trainer {
 
     /// Mean loss and accuracy (nil for regression) of the network on `data`, in chunks.
     public func evaluate(_ data: DeviceData) throws -> (loss: Double, accuracy: Double?) {
-        let arch = network.architecture
-        var start = 0
-        while start < data.count {
-            let rows = min(options.chunkRows, data.count - start)
-            try network.forward(input: data.inputs.at(start * arch.inputSize), rows: rows)
-            try network.outputDelta(targets: data.targets.at(start * arch.outputSize), rows: rows, scale: 1,
-                                    delta: false, lossOut: data.loss.at(start), correctOut: data.correct.at(start))
-            start += rows
+        let e = try Evaluation.measure(network, on: data, chunkRows: options.chunkRows)
+        guard e.loss.isFinite else {
+            throw TrainingError.diverged(epoch: completedEpochs + 1, step: 0, learningRate: learningRate)
         }
-        let losses = try network.device.download(data.loss.start, count: data.count)
-        let correct = try network.device.download(data.correct.start, count: data.count)
-        let loss = losses.reduce(0.0) { $0 + Double($1) } / Double(data.count)
-        guard loss.isFinite else {
-            throw TrainingError.diverged(epoch: completedEpochs, step: 0, learningRate: learningRate)
-        }
-        let right = correct.reduce(0.0) { $0 + Double($1) }
-        return (loss, data.isClassification ? right / Double(data.count) : nil)
+        return (e.loss, e.accuracy)
     }
 
     public func evaluate(_ data: Dataset) throws -> (loss: Double, accuracy: Double?) {
