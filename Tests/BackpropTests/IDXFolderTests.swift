@@ -63,35 +63,9 @@ struct IDXFolderTests {
         expectDataError(file.path, "is a file") { try IDX.loadFolder(file, split: .test) }
     }
 
-    /// The MNIST folder: $BACKPROP_DATA_DIR/mnist (or the folder itself) when set, else
-    /// ../shared/data/mnist beside the package root.
-    static var mnistCandidates: [URL] {
-        var candidates: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["BACKPROP_DATA_DIR"], !env.isEmpty {
-            let base = URL(fileURLWithPath: env)
-            candidates += [base.appendingPathComponent("mnist"), base]
-        }
-        let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent("../shared/data/mnist").standardizedFileURL)
-        return candidates
-    }
-
     @Test("the real MNIST test set: 10,000 images of 784 pixels in [0, 1], labels 0...9, first label 7")
     func realMNIST() throws {
-        let names = ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
-        let found = Self.mnistCandidates.first { dir in
-            names.allSatisfy { name in
-                [name, name + ".gz"].contains { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
-            }
-        }
-        guard let dir = found else {
-            Issue.record("""
-                MNIST test data is missing: looked for t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] in \
-                \(Self.mnistCandidates.map(\.path).joined(separator: ", ")); set BACKPROP_DATA_DIR or put the files there
-                """)
-            return
-        }
+        guard let dir = TestData.mnistFolder() else { return }
         let data = try IDX.loadFolder(dir, split: .test)
         #expect(data.count == 10_000)
         #expect(data.inputSize == 784)

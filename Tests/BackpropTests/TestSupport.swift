@@ -78,3 +78,38 @@ func normwiseError(_ a: [Float], _ b: [Float]) -> Double {
     }
     return (d / max(n, 1e-300)).squareRoot()
 }
+
+/// The shared MNIST test set (10,000 images), which CI always has beside the checkout.
+enum TestData {
+    /// $BACKPROP_DATA_DIR/mnist (or the folder itself) when set, else ../shared/data/mnist
+    /// beside the package root.
+    static var mnistCandidates: [URL] {
+        var candidates: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["BACKPROP_DATA_DIR"], !env.isEmpty {
+            let base = URL(fileURLWithPath: env)
+            candidates += [base.appendingPathComponent("mnist"), base]
+        }
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent("../shared/data/mnist").standardizedFileURL)
+        return candidates
+    }
+
+    /// The folder holding t10k-images/labels (raw or .gz); records a failing issue naming
+    /// every place looked at when it is missing, so a test never passes silently without it.
+    static func mnistFolder() -> URL? {
+        let names = ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+        let found = mnistCandidates.first { dir in
+            names.allSatisfy { name in
+                [name, name + ".gz"].contains { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
+            }
+        }
+        if found == nil {
+            Issue.record("""
+                MNIST test data is missing: looked for t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] in \
+                \(mnistCandidates.map(\.path).joined(separator: ", ")); set BACKPROP_DATA_DIR or put the files there
+                """)
+        }
+        return found
+    }
+}

@@ -102,7 +102,8 @@ public final class Optimizer {
         self.steps = steps
     }
 
-    static func rule(_ c: OptimizerConfig, learningRate lr: Float, step: Int) -> UpdateRule {
+    /// The device update rule for `c` at this learning rate and step count (Adam's t).
+    public static func rule(_ c: OptimizerConfig, learningRate lr: Float, step: Int) -> UpdateRule {
         switch c.kind {
         case .sgd: .sgd(learningRate: lr, weightDecay: c.weightDecay)
         case .momentum: .momentum(learningRate: lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: false)

@@ -1,0 +1,58 @@
+import Foundation
+
+/// The update rules in float64, from their published definitions (momentum as Rumelhart,
+/// Hinton & Williams' inertia term; Nesterov in Sutskever's form; Adam as Kingma & Ba with
+/// decoupled weight decay as Loshchilov & Hutter; iRPROP− as Igel & Hüsken). The oracle for
+/// the devices' optimizer kernels.
+public struct ReferenceOptimizer: Sendable {
+    public let rule: UpdateRule
+    public var state: [[Double]]
+
+    public init(_ rule: UpdateRule, count: Int, initialStep: Double = 0) {
+        self.rule = rule
+        switch rule {
+        case .sgd: state = []
+        case .momentum: state = [Array(repeating: 0, count: count)]
+        case .adam: state = [Array(repeating: 0, count: count), Array(repeating: 0, count: count)]
+        case .rprop: state = [Array(repeating: 0, count: count), Array(repeating: initialStep, count: count)]
+        }
+    }
+
+    /// One step on `p` with gradient `g`; the first `decayCount` parameters are weights.
+    public mutating func step(_ p: inout [Double], _ g: [Double], decayCount: Int, rule override: UpdateRule? = nil) {
+        let rule = override ?? self.rule
+        for i in p.indices {
+            let decays = i < decayCount
+            switch rule {
+            case let .sgd(lr, wd):
+                p[i] -= Double(lr) * (g[i] + (decays ? Double(wd) * p[i] : 0))
+            case let .momentum(lr, mu, wd, nesterov):
+                let grad = g[i] + (decays ? Double(wd) * p[i] : 0)
+                let previous = state[0][i]
+                let velocity = Double(mu) * previous - Double(lr) * grad
+                state[0][i] = velocity
+                // Nesterov: look ahead along the new velocity.
+                p[i] += nesterov ? Double(mu) * velocity - Double(lr) * grad : velocity
+            case let .adam(lr, beta1, beta2, eps, wd, t):
+                let b1 = Double(beta1), b2 = Double(beta2)
+                state[0][i] = b1 * state[0][i] + (1 - b1) * g[i]
+                state[1][i] = b2 * state[1][i] + (1 - b2) * g[i] * g[i]
+                let mHat = state[0][i] / (1 - pow(b1, Double(t)))
+                let vHat = state[1][i] / (1 - pow(b2, Double(t)))
+                if decays { p[i] *= 1 - Double(lr) * Double(wd) }
+                p[i] -= Double(lr) * mHat / (vHat.squareRoot() + Double(eps))
+            case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
+                var grad = g[i] + (decays ? Double(wd) * p[i] : 0)
+                let product = grad * state[0][i]
+                if product > 0 {
+                    state[1][i] = min(state[1][i] * Double(etaPlus), Double(stepMax))
+                } else if product < 0 {
+                    state[1][i] = max(state[1][i] * Double(etaMinus), Double(stepMin))
+                    grad = 0
+                }
+                state[0][i] = grad
+                p[i] -= (grad > 0 ? 1 : grad < 0 ? -1 : 0) * state[1][i]
+            }
+        }
+    }
+}

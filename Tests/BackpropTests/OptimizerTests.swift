@@ -1,0 +1,77 @@
+import Backprop
+import Testing
+
+/// Each optimizer kernel against the float64 reference rules, over several steps with random
+/// gradients, on both devices; and the optimizer's bookkeeping (state, reset, restore).
+@Suite("Optimizers against a float64 reference")
+struct OptimizerTests {
+    static let configs: [OptimizerConfig] = {
+        var adam = OptimizerConfig(.adam, learningRate: 0.01, weightDecay: 0.1)
+        adam.beta2 = 0.99
+        return [OptimizerConfig(.sgd, learningRate: 0.1),
+                OptimizerConfig(.sgd, learningRate: 0.1, weightDecay: 0.05),
+                OptimizerConfig(.momentum, learningRate: 0.05, momentum: 0.9, weightDecay: 0.01),
+                OptimizerConfig(.nesterov, learningRate: 0.05, momentum: 0.8),
+                adam,
+                OptimizerConfig(.rprop, learningRate: 0.05, weightDecay: 0.001)]
+    }()
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var kind: DeviceKind
+        var config: OptimizerConfig
+        var testDescription: String { "\(kind.rawValue) \(config.kind.rawValue) wd \(config.weightDecay)" }
+    }
+
+    static let cases = TestDevices.kinds.flatMap { k in configs.map { Case(kind: k, config: $0) } }
+
+    @Test("steps match the reference", arguments: cases)
+    func matchesReference(_ c: Case) throws {
+        let device = try TestDevices.make(c.kind)
+        let arch = try Architecture(sizes: [17, 33, 3], hidden: .tanh)
+        var rng = SeededGenerator(seed: 11)
+        let start = rng.floats(arch.parameterCount)
+        let network = try Network(arch, device: device, parameters: start)
+        let optimizer = try Optimizer(c.config, network: network)
+        var reference = ReferenceOptimizer(Optimizer.rule(c.config, learningRate: c.config.learningRate, step: 1),
+                                           count: arch.parameterCount, initialStep: Double(c.config.learningRate))
+        var p = start.map(Double.init)
+        for step in 1...6 {
+            // Gradients that keep or flip their sign, so RPROP takes both branches.
+            let g = rng.floats(arch.parameterCount).map { $0 * (step % 3 == 0 ? -1 : 1) }
+            try device.upload(g, to: network.gradients.start)
+            try optimizer.step()
+            reference.step(&p, g.map(Double.init), decayCount: arch.weightCount,
+                           rule: Optimizer.rule(c.config, learningRate: c.config.learningRate, step: step))
+        }
+        let got = try network.readParameters()
+        // Parameters are of order 1: float32 rounding over six steps leaves ~1e-7 absolute.
+        let error = maxRelativeError(got, p, floor: 0.1)
+        #expect(error < 1e-5, "\(c.testDescription): largest error \(error)")
+        #expect(optimizer.steps == 6)
+    }
+
+    @Test("reset clears state; restore brings it back")
+    func stateRoundTrip() throws {
+        let arch = try Architecture(sizes: [3, 4, 2])
+        let network = try Network(arch, device: TestDevices.cpu())
+        let optimizer = try Optimizer(OptimizerConfig(.adam, learningRate: 0.01), network: network)
+        try network.device.fill(network.gradients.start, count: arch.parameterCount, with: 0.5)
+        try optimizer.step()
+        let saved = try optimizer.stateValues()
+        #expect(saved.count == 2 && saved[0].allSatisfy { $0 != 0 })
+        try optimizer.reset()
+        #expect(try optimizer.stateValues()[0].allSatisfy { $0 == 0 } && optimizer.steps == 0)
+        try optimizer.restore(state: saved, steps: 1)
+        #expect(try optimizer.stateValues() == saved && optimizer.steps == 1)
+        #expect(throws: ConfigurationError.self) { try optimizer.restore(state: [saved[0]], steps: 1) }
+    }
+
+    @Test("bad settings are refused", arguments: [
+        OptimizerConfig(.sgd, learningRate: 0), OptimizerConfig(.sgd, learningRate: -1),
+        OptimizerConfig(.sgd, learningRate: .nan), OptimizerConfig(.sgd, learningRate: .infinity),
+        OptimizerConfig(.momentum, learningRate: 0.1, momentum: 1), OptimizerConfig(.sgd, learningRate: 0.1, weightDecay: -1),
+    ])
+    func refusals(_ config: OptimizerConfig) throws {
+        #expect(throws: ConfigurationError.self) { try config.validate() }
+    }
+}
