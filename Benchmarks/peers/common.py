@@ -11,10 +11,10 @@ the networks and training steps that `backprop bench` measures, written to Backp
   4096 rows, then one update).
 - SGD: w −= lr · g; classical momentum: v = μ v − lr · g, w += v.
 
-Each peer supplies one function, `make_trainer(spec)`, returning an object with
-`warmup() -> seconds`, `run(order, count) -> samples`, `accuracy(x, y) -> fraction`, and
-optionally `gemm(m, n, k, op) -> (product, sync)`; the drivers below do the rest, so that every
-peer is timed, repeated and reported the same way.
+Each peer supplies a `Trainer(spec: TrainerSpec)` class with `warmup() -> seconds`,
+`run(order, count) -> samples` (synchronised before it returns) and `accuracy(x, y) -> fraction`,
+and a `make_product(a, b, op) -> (product, sync)` for the GEMM section; the drivers below do the
+rest (`run_peer`), so that every peer is warmed up, timed, repeated and reported the same way.
 """
 
 import argparse
@@ -82,7 +82,8 @@ GEMM_TARGET_SECONDS_QUICK = 0.05
 TTA_NET = (784, 256, 10)
 TTA_TARGET = 0.95
 TTA_TRAIN, TTA_HELD_OUT = 8_000, 2_000
-# (mode label, batch (None = full), learning rate, momentum, max epochs, max seconds)
+# (mode label, batch (None = full), learning rate, momentum, max epochs, max seconds; the time
+# cap is checked after each epoch, so a run may pass it by up to one epoch)
 TTA_MODES = [
     ("mini-batch 64", 64, 0.05, 0.9, 20, 60.0),
     ("stochastic", 1, 0.01, 0.0, 20, 60.0),

@@ -13,10 +13,10 @@ struct BackpropCommand: ParsableCommand {
             Devices: --device auto (an OpenCL GPU, else the CPU path), cpu, opencl, opencl:gpu, \
             opencl:cpu, opencl:<index>, opencl:<platform>:<device>, opencl:<name>; BACKPROP_DEVICE \
             sets the default.
-            Exit status: 0 success, 64 bad usage, 65 bad data, 70 internal or device failure, \
-            130/143 interrupted.
+            Exit status: 0 success, 1 training diverged, 64 bad usage, 65 bad data, 70 device or internal \
+            failure, 130/143 interrupted (SIGINT/SIGTERM; the current step finishes and --save is honoured).
             """,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Devices.self, Bench.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Devices.self, Bench.self, Stress.self],
         defaultSubcommand: Train.self)
 }
 

@@ -79,23 +79,25 @@ final class ProgressReporter: @unchecked Sendable {
     }
 }
 
-/// Saves a checkpoint after epochs (at most every 10 seconds) and at the end, when `--save`
+/// Saves a checkpoint after epochs (at most every `every` seconds) and at the end, when `--save`
 /// was given. Each save replaces the file atomically, so the last good one always survives.
 final class CheckpointSaver {
     let url: URL?
+    let every: Double
     let normalization: Normalization?
     let classNames: [String]?
     private(set) var lastSaved: Int?
     private var lastTime = Date.distantPast
 
-    init(path: String?, normalization: Normalization?, classNames: [String]?) {
+    init(path: String?, every: Double, normalization: Normalization?, classNames: [String]?) {
         url = path.map { URL(fileURLWithPath: $0) }
+        self.every = every
         self.normalization = normalization
         self.classNames = classNames
     }
 
     func epochEnded(network: Network, trainer: Trainer) {
-        guard url != nil, Date().timeIntervalSince(lastTime) >= 10 else { return }
+        guard url != nil, Date().timeIntervalSince(lastTime) >= every else { return }
         // A failed periodic save is reported by the final save, which throws.
         _ = try? save(network: network, trainer: trainer)
     }

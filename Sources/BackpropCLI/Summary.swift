@@ -45,6 +45,7 @@ struct Summary {
             "optimizer": trainer.optimizer.config.kind.rawValue, "epochs": trainer.completedEpochs,
             "stop_reason": result.reason.description, "seconds": seconds, "samples_per_second": throughput,
             "train_loss": trainEval.loss, "final_epoch_loss": last?.loss ?? trainEval.loss,
+            "peak_rss_bytes": ProcessMemory.peakResident,
         ]
         if let a = trainEval.accuracy { object["train_accuracy"] = a }
         if let h = heldEval {

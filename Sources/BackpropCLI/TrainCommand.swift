@@ -51,6 +51,8 @@ struct Train: ParsableCommand {
     var initFrom: String?
     @Option(help: "Resume training from this checkpoint: weights, optimizer state and epoch count.") var resume: String?
     @Option(help: "Save the trained model (safetensors) here; written atomically.") var save: String?
+    @Option(name: .customLong("save-every"), help: "With --save, also save after an epoch when this many seconds have passed since the last save (0: every epoch).")
+    var saveEvery: Double = 10
     @Flag(help: "Print one JSON object with the final metrics as the last line of standard output.") var json = false
     @Option(name: .customLong("log-every"), help: "Print one line every N epochs (default: about 25 lines per run).")
     var logEvery: Int?
@@ -90,6 +92,7 @@ struct Train: ParsableCommand {
         }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
         if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1") }
+        guard saveEvery.isFinite, saveEvery >= 0 else { throw ValidationError("--save-every must be a number of seconds ≥ 0") }
         if initFrom != nil && resume != nil { throw ValidationError("give --init or --resume, not both") }
         if let layers { _ = try Self.parseLayers(layers) }
         _ = try device.map { try DeviceRequest(parsing: $0) }

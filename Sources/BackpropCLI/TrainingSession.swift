@@ -17,7 +17,6 @@ struct TrainingSession {
         let everything = try o.data.load()
         var (train, validation) = try o.data.split(everything)
         let epochs = o.epochs ?? min(400, max(10, 150_000 / train.count))
-        let mode = self.mode(trainCount: train.count)
         let start = try o.resume.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
             ?? o.initFrom.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
 
@@ -30,56 +29,88 @@ struct TrainingSession {
             try normalization.apply(to: &train)
             if validation != nil { try normalization.apply(to: &validation!) }
         }
-
-        let device = try DeviceSelection.open(o.device.map { try DeviceRequest(parsing: $0) })
         let arch = try start?.architecture ?? architecture(for: train)
         try check(arch, fits: train)
-        let network = try start?.makeNetwork(device: device)
-            ?? Network(arch, device: device, initializer: Initializer(rawValue: o.initializer)!, seed: o.data.seed)
+        let trainingOptions = try self.trainingOptions(epochs: epochs, trainCount: train.count)
 
-        var config = OptimizerConfig(OptimizerConfig.Kind(rawValue: o.optimizer.lowercased())!,
-                                     learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay)
-        if o.resume != nil, let saved = start?.optimizer { config = saved }
-        var trainingOptions = TrainingOptions(mode: mode, epochs: epochs)
-        trainingOptions.schedule = LearningRateSchedule(parsing: o.schedule)!
-        trainingOptions.shuffle = !o.noShuffle
-        trainingOptions.seed = o.data.seed
-        trainingOptions.stopping.targetLoss = o.targetLoss
-        trainingOptions.stopping.targetAccuracy = o.targetAccuracy.map { $0 > 1 ? $0 / 100 : $0 }
-        trainingOptions.stopping.patience = o.patience
-        let trainer = try Trainer(network: network, optimizer: Optimizer(config, network: network), options: trainingOptions)
-        if o.resume != nil { try start?.restore(into: trainer) }
-
+        var (device, fallbacks) = try DeviceSelection.openWithFallbacks(o.device.map { try DeviceRequest(parsing: $0) })
+        var trainer = try makeTrainer(arch, on: device, from: start, resume: o.resume != nil, options: trainingOptions)
         let reporter = ProgressReporter(json: o.json, logEvery: o.logEvery, maxEpochs: epochs)
-        reporter.header(arch: arch, device: device, train: train, validation: validation, mode: mode, config: config)
-        let saver = CheckpointSaver(path: o.save, normalization: normalization, classNames: train.classNames)
+        reporter.header(arch: arch, device: device, train: train, validation: validation,
+                        mode: trainingOptions.mode, config: trainer.optimizer.config)
+        let saver = CheckpointSaver(path: o.save, every: o.saveEvery, normalization: normalization, classNames: train.classNames)
         installSignalHandlers()
-        trainer.shouldStop = { pendingSignal.load(ordering: .relaxed) != 0 }
 
         let clock = ContinuousClock.now
-        let result: TrainingResult
-        do {
-            result = try trainer.fit(train, validation: validation, progress: reporter.progress) { report in
-                reporter.epoch(report)
-                saver.epochEnded(network: network, trainer: trainer)
+        var result: TrainingResult?
+        var lastGood: Checkpoint?  // kept in memory only while another device could take over
+        while result == nil {
+            do {
+                let t = trainer
+                result = try t.fit(train, validation: validation, progress: reporter.progress) { report in
+                    reporter.epoch(report)
+                    saver.epochEnded(network: t.network, trainer: t)
+                    if !fallbacks.isEmpty { lastGood = try? Checkpoint(network: t.network, trainer: t) }
+                }
+            } catch let error as TrainingError {
+                reporter.finishLine()
+                printError("backprop: \(error)")
+                if let kept = saver.lastSaved {
+                    printError("backprop: the last good checkpoint, from epoch \(kept), is kept in \(o.save ?? "")")
+                }
+                throw ExitCode(1)
+            } catch where (error is CLError || error is DeviceError) && !fallbacks.isEmpty {
+                // The device failed midway: go on from the last finished epoch on the next one.
+                reporter.finishLine()
+                let failed = device.name
+                let next = fallbacks.removeFirst()
+                let opened = try DeviceSelection.openWithFallbacks(next)
+                (device, fallbacks) = (opened.device, opened.fallbacks + fallbacks)
+                trainer = try makeTrainer(arch, on: device, from: lastGood ?? start, resume: lastGood != nil || o.resume != nil,
+                                          options: trainingOptions)
+                Diagnostics.notice("\(failed) failed during training (\(error)); continuing on \(device.name) "
+                    + "from epoch \(trainer.completedEpochs + 1)")
             }
-        } catch let error as TrainingError {
-            reporter.finishLine()
-            printError("backprop: \(error)")
-            if let kept = saver.lastSaved { printError("backprop: the last good checkpoint, from epoch \(kept), is kept in \(o.save!)") }
-            throw ExitCode(70)
         }
         reporter.finishLine()
         let seconds = (ContinuousClock.now - clock).inSeconds
-        let saved = try saver.final(network: network, trainer: trainer)
+        let saved = try saver.final(network: trainer.network, trainer: trainer)
         let signal = pendingSignal.load(ordering: .relaxed)
-        if result.reason == .interrupted {
+        if result?.reason == .interrupted {
             printError("backprop: interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT") after epoch \(trainer.completedEpochs)"
-                + (saved ? "; checkpoint saved to \(o.save!)" : ""))
+                + (saved ? "; checkpoint saved to \(o.save ?? "")" : ""))
             throw ExitCode(128 + signal)
         }
-        try Summary(trainer: trainer, result: result, seconds: seconds, train: train, validation: validation,
+        try Summary(trainer: trainer, result: result!, seconds: seconds, train: train, validation: validation,
                     dataset: o.data.dataset, device: device, saved: saved ? o.save : nil).print(json: o.json)
+    }
+
+    /// A trainer on `device`: from `start`'s weights when given (and its optimizer state and
+    /// progress when resuming), else freshly initialised from the seed.
+    private func makeTrainer(_ arch: Architecture, on device: any Device, from start: Checkpoint?, resume: Bool,
+                             options: TrainingOptions) throws -> Trainer {
+        let o = self.options
+        let network = try start?.makeNetwork(device: device)
+            ?? Network(arch, device: device, initializer: Initializer(rawValue: o.initializer) ?? .auto, seed: o.data.seed)
+        var config = OptimizerConfig(OptimizerConfig.Kind(rawValue: o.optimizer.lowercased()) ?? .sgd,
+                                     learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay)
+        if resume, let saved = start?.optimizer { config = saved }
+        let trainer = try Trainer(network: network, optimizer: Optimizer(config, network: network), options: options)
+        if resume { try start?.restore(into: trainer) }
+        trainer.shouldStop = { pendingSignal.load(ordering: .relaxed) != 0 }
+        return trainer
+    }
+
+    private func trainingOptions(epochs: Int, trainCount: Int) throws -> TrainingOptions {
+        let o = options
+        var t = TrainingOptions(mode: mode(trainCount: trainCount), epochs: epochs)
+        t.schedule = LearningRateSchedule(parsing: o.schedule) ?? .constant
+        t.shuffle = !o.noShuffle
+        t.seed = o.data.seed
+        t.stopping.targetLoss = o.targetLoss
+        t.stopping.targetAccuracy = o.targetAccuracy.map { $0 > 1 ? $0 / 100 : $0 }
+        t.stopping.patience = o.patience
+        return t
     }
 
     private func mode(trainCount: Int) -> LearningMode {
@@ -112,12 +143,18 @@ struct TrainingSession {
     }
 
     private func installSignalHandlers() {
+        // A parent may have started us with these signals blocked (threads of many runtimes
+        // block them, and exec keeps the mask): unblock them, or they would never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
         for s in [SIGINT, SIGTERM] {
+            sigaddset(&set, s)
             signal(s) { sig in
                 // A second signal while the first is being handled ends at once.
                 if pendingSignal.exchange(sig, ordering: .relaxed) != 0 { _exit(128 + sig) }
             }
         }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
 

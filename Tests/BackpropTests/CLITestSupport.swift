@@ -59,3 +59,33 @@ enum CLI {
         return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
 }
+
+extension CLI {
+    /// Starts `backprop args…` without waiting; standard output and error go to files in `dir`.
+    static func start(_ args: [String], environment: [String: String] = [:], logs dir: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["BACKPROP_DEVICE"] = env["BACKPROP_DEVICE"] ?? "cpu"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = dir.appendingPathComponent("stdout-\(UUID().uuidString)"), err = dir.appendingPathComponent("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return process
+    }
+
+    /// Waits until `file` holds `text`, or `timeout` seconds pass; returns whether it did.
+    static func wait(for text: String, in file: URL, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let s = try? String(contentsOf: file, encoding: .utf8), s.contains(text) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}

@@ -6,10 +6,14 @@ import Synchronization
 /// device: a GPU if any, else the first), `opencl:gpu|cpu|accelerator` (by type),
 /// `opencl:<index>` (across all platforms, as `backprop devices` numbers them),
 /// `opencl:<platform>:<device>` (indices within a platform) or `opencl:<name substring>`.
+/// A comma-separated list (`opencl:gpu,cpu`) is an order of preference: the first that
+/// opens is used, and if it fails during training, the next takes over. `auto` is
+/// `opencl:gpu,cpu`, saying once which it chose and why.
 public enum DeviceRequest: Sendable, Hashable, CustomStringConvertible {
     case auto
     case cpu
     case opencl(OpenCLSelector)
+    indirect case firstOf([DeviceRequest])
 
     public enum OpenCLSelector: Sendable, Hashable {
         case best
@@ -20,6 +24,16 @@ public enum DeviceRequest: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws {
+        // A name may hold a comma only in a list: "opencl:gpu,cpu".
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        if items.count > 1 {
+            self = .firstOf(try items.map { try DeviceRequest(single: $0, whole: text) })
+            return
+        }
+        self = try DeviceRequest(single: text, whole: text)
+    }
+
+    private init(single text: String, whole: String) throws {
         let t = text.trimmingCharacters(in: .whitespaces)
         switch t.lowercased() {
         case "auto", "": self = .auto; return
@@ -27,7 +41,7 @@ public enum DeviceRequest: Sendable, Hashable, CustomStringConvertible {
         case "opencl", "cl": self = .opencl(.best); return
         default: break
         }
-        guard t.lowercased().hasPrefix("opencl:") else { throw DeviceError.invalidRequest(text) }
+        guard t.lowercased().hasPrefix("opencl:") else { throw DeviceError.invalidRequest(whole) }
         let rest = String(t.dropFirst("opencl:".count))
         if let type = OpenCLDeviceInfo.DeviceType(rawValue: rest.lowercased()), type != .other {
             self = .opencl(.type(type))
@@ -39,7 +53,7 @@ public enum DeviceRequest: Sendable, Hashable, CustomStringConvertible {
         } else if !rest.isEmpty {
             self = .opencl(.name(rest))
         } else {
-            throw DeviceError.invalidRequest(text)
+            throw DeviceError.invalidRequest(whole)
         }
     }
 
@@ -58,6 +72,7 @@ public enum DeviceRequest: Sendable, Hashable, CustomStringConvertible {
         case .opencl(.index(let i)): "opencl:\(i)"
         case .opencl(.platformDevice(let p, let d)): "opencl:\(p):\(d)"
         case .opencl(.name(let n)): "opencl:\(n)"
+        case .firstOf(let list): list.map(\.description).joined(separator: ",")
         }
     }
 }
@@ -72,10 +87,18 @@ public enum DeviceSelection {
     /// `auto` falls back to the CPU path, saying why once; an explicit OpenCL request
     /// never falls back: it opens that device or throws.
     public static func open(_ request: DeviceRequest? = nil) throws -> any Device {
+        try openWithFallbacks(request).device
+    }
+
+    /// Opens the first device of the request that can be opened, and returns the ones after
+    /// it: where training goes on if this device fails midway. A device that cannot be
+    /// opened is skipped with a notice naming it and the error.
+    public static func openWithFallbacks(_ request: DeviceRequest? = nil) throws
+        -> (device: any Device, fallbacks: [DeviceRequest]) {
         let request = try request ?? DeviceRequest.fromEnvironment()
         switch request {
         case .cpu:
-            return CPUDevice()
+            return (CPUDevice(), [])
         case .opencl(let selector):
             let devices = try openCLDevices()
             guard !devices.isEmpty else { throw DeviceError.noOpenCL(request: request.description) }
@@ -83,26 +106,40 @@ public enum DeviceSelection {
                 throw DeviceError.noSuchDevice(request: request.description,
                                                available: devices.map { "\($0.index): \($0.description)" })
             }
-            return try OpenCLDevice(info)
+            return (try OpenCLDevice(info), [])
+        case .firstOf(let list):
+            var lastError: Error = DeviceError.invalidRequest(request.description)
+            for (i, alternative) in list.enumerated() {
+                do {
+                    let (device, more) = try openWithFallbacks(alternative)
+                    return (device, more + list.dropFirst(i + 1))
+                } catch {
+                    lastError = error
+                    if i + 1 < list.count {
+                        Diagnostics.notice("could not open '\(alternative)': \(error); trying '\(list[i + 1])'")
+                    }
+                }
+            }
+            throw lastError
         case .auto:
             let devices: [OpenCLDeviceInfo]
             do {
                 devices = try openCLDevices()
             } catch {
                 Diagnostics.notice("OpenCL is not usable (\(error)); using the CPU path (OpenBLAS)")
-                return CPUDevice()
+                return (CPUDevice(), [])
             }
             guard let gpu = devices.first(where: { $0.type == .gpu }) else {
                 Diagnostics.notice(devices.isEmpty
                     ? "no OpenCL driver found; using the CPU path (OpenBLAS)"
                     : "no OpenCL GPU found; using the CPU path (OpenBLAS); --device opencl selects \(devices[0].name)")
-                return CPUDevice()
+                return (CPUDevice(), [])
             }
             do {
-                return try OpenCLDevice(gpu)
+                return (try OpenCLDevice(gpu), [.cpu])
             } catch {
                 Diagnostics.notice("could not open \(gpu.name): \(error)\nfalling back to the CPU path (OpenBLAS)")
-                return CPUDevice()
+                return (CPUDevice(), [])
             }
         }
     }

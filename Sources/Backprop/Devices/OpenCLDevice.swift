@@ -18,6 +18,9 @@ public final class OpenCLDevice: Device {
     let queue: cl_command_queue
     private let ks: Kernels
     private let localSize: Int
+    /// Testing aid: with `BACKPROP_FAULT_AFTER_KERNELS=N`, the launch after the N-th fails
+    /// as a driver fault would (CL_OUT_OF_RESOURCES), to exercise error paths and fallbacks.
+    private var faultCountdown: Int?
 
     /// Opens `info`'s device. `gemmConfig` overrides the tuned or default tile parameters.
     public init(_ info: OpenCLDeviceInfo, gemmConfig override: GEMMConfig? = nil) throws {
@@ -33,8 +36,11 @@ public final class OpenCLDevice: Device {
         try clCheck(status, "clCreateCommandQueue(\(info.name))")
         guard let queue else { throw CLError(code: status, call: "clCreateCommandQueue") }
         self.queue = queue
+        CLObjectCount.created()
         do {
-            let base = "-cl-std=CL1.2"
+            // BACKPROP_CL_OPTIONS adds compiler options (e.g. -cl-fast-relaxed-math) to every build.
+            let extra = ProcessInfo.processInfo.environment["BACKPROP_CL_OPTIONS"].map { " " + $0 } ?? ""
+            let base = "-cl-std=CL1.2" + extra
             let (elementwise, r1) = try context.program(source: KernelSource.elementwise, options: base)
             let (matrix, r2) = try context.program(source: KernelSource.matrix,
                                                    options: base + " " + config.buildOptions)
@@ -43,14 +49,17 @@ public final class OpenCLDevice: Device {
                 + "GEMM kernels: \(r2.source.rawValue) in \(String(format: "%.3f", r2.seconds)) s"
         } catch {
             clReleaseCommandQueue(queue)
+            CLObjectCount.released()
             throw error
         }
         localSize = Swift.min(info.type == .gpu ? 256 : 64, info.maxWorkGroupSize)
+        faultCountdown = ProcessInfo.processInfo.environment["BACKPROP_FAULT_AFTER_KERNELS"].flatMap { Int($0) }
     }
 
     deinit {
         clFinish(queue)
         clReleaseCommandQueue(queue)
+        CLObjectCount.released()
     }
 
     // MARK: Memory
@@ -244,6 +253,12 @@ public final class OpenCLDevice: Device {
     }
 
     private func enqueue(_ kernel: CLKernel, global: [Int], local: [Int]) throws {
+        if let n = faultCountdown {
+            guard n > 0 else {
+                throw CLError(code: CL_OUT_OF_RESOURCES, call: "clEnqueueNDRangeKernel(\(kernel.name)) [injected fault]")
+            }
+            faultCountdown = n - 1
+        }
         let status = global.withUnsafeBufferPointer { g in
             local.withUnsafeBufferPointer { l in
                 clEnqueueNDRangeKernel(queue, kernel.kernel, cl_uint(g.count), nil, g.baseAddress, l.baseAddress,

@@ -19,7 +19,10 @@ public struct CLError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         var text = "\(call) failed with \(name) (\(code))"
         if let log = buildLog, !log.isEmpty {
-            text += "\nbuild log:\n" + log.trimmingCharacters(in: .whitespacesAndNewlines)
+            // The first errors say what is wrong; hundreds more only follow from them.
+            let lines = log.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n", omittingEmptySubsequences: false)
+            text += "\nbuild log:\n" + lines.prefix(40).joined(separator: "\n")
+            if lines.count > 40 { text += "\n… \(lines.count - 40) more lines" }
         }
         return text
     }

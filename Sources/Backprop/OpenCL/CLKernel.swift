@@ -1,4 +1,14 @@
 import COpenCL
+import Synchronization
+
+/// OpenCL objects this process holds (buffers, kernels, queues): for leak checks
+/// (`backprop stress`), since drivers do not report their own object counts.
+public enum CLObjectCount {
+    static let live = Atomic<Int>(0)
+    public static var current: Int { live.load(ordering: .relaxed) }
+    static func created() { live.add(1, ordering: .relaxed) }
+    static func released() { live.subtract(1, ordering: .relaxed) }
+}
 
 /// A kernel object with its name, for error messages. Kernel objects are not shared
 /// between device objects: setting arguments is not thread-safe in OpenCL.
@@ -13,9 +23,13 @@ final class CLKernel {
         guard let kernel else { throw CLError(code: status, call: "clCreateKernel(\(name))") }
         self.kernel = kernel
         self.name = name
+        CLObjectCount.created()
     }
 
-    deinit { clReleaseKernel(kernel) }
+    deinit {
+        clReleaseKernel(kernel)
+        CLObjectCount.released()
+    }
 
     /// Sets the arguments in order. Int becomes `int`, Float `real`, a buffer its `cl_mem`.
     func set(_ args: KernelArgument...) throws(CLError) {
@@ -58,7 +72,11 @@ final class CLBuffer: DeviceBuffer {
         self.mem = mem
         self.contextID = ObjectIdentifier(context)
         super.init(count: count)
+        CLObjectCount.created()
     }
 
-    deinit { clReleaseMemObject(mem) }
+    deinit {
+        clReleaseMemObject(mem)
+        CLObjectCount.released()
+    }
 }

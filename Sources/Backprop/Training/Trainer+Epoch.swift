@@ -15,6 +15,8 @@ struct EpochRun {
         var loss: Double
         var accuracy: Double
         var interrupted: Bool
+        /// Updates applied in the epoch.
+        var updates: Int
     }
 
     func run() throws -> Outcome {
@@ -155,7 +157,7 @@ struct EpochRun {
 
         func outcome(interrupted: Bool) -> Outcome {
             let n = Double(max(checked, 1))
-            return Outcome(loss: lossSum / n, accuracy: correctSum / n, interrupted: interrupted)
+            return Outcome(loss: lossSum / n, accuracy: correctSum / n, interrupted: interrupted, updates: updates)
         }
     }
 }

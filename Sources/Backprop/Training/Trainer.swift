@@ -42,6 +42,7 @@ public final class Trainer {
             throw ConfigurationError("the batch size \(size) is larger than the training set (\(data.count) samples)")
         }
         let held = try validation.map { try DeviceData($0, for: network) }
+        let flag = try network.device.makeBuffer(count: 1)
         var reports: [EpochReport] = []
         while completedEpochs < options.stopping.maxEpochs {
             let epoch = completedEpochs + 1
@@ -51,6 +52,8 @@ public final class Trainer {
             let pass = try EpochRun(trainer: self, data: data, epoch: epoch, learningRate: rate, progress: progress).run()
             let seconds = (ContinuousClock.now - start).seconds
             if pass.interrupted { return TrainingResult(epochs: reports, reason: .interrupted) }
+            // A weight that overflowed in the epoch's last updates has not reached a loss yet.
+            try checkParametersFinite(flag: flag, epoch: epoch, step: pass.updates, learningRate: rate)
 
             var report = EpochReport(epoch: epoch, loss: pass.loss, accuracy: data.isClassification ? pass.accuracy : nil,
                                      learningRate: rate, seconds: seconds,
@@ -80,6 +83,15 @@ public final class Trainer {
 
     public func evaluate(_ data: Dataset) throws -> (loss: Double, accuracy: Double?) {
         try evaluate(DeviceData(data, for: network))
+    }
+
+    /// Throws `TrainingError.diverged` when a parameter is NaN or infinite (one small read).
+    private func checkParametersFinite(flag: DeviceBuffer, epoch: Int, step: Int, learningRate: Float) throws {
+        try network.device.upload([Int32(0)], to: flag.start)
+        try network.device.checkFinite(network.parameters.start, count: network.architecture.parameterCount, flag: flag.start)
+        if try network.device.downloadInts(flag.start, count: 1)[0] != 0 {
+            throw TrainingError.diverged(epoch: epoch, step: step, learningRate: learningRate)
+        }
     }
 
     // MARK: Schedules and stopping
