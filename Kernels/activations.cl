@@ -84,13 +84,13 @@ kernel void activation_backward(const int n, global real* dA,
     dA[i] *= act_derivative(f, Z[i], A[i], alpha);
 }
 
-// Bias gradient: db[c] = beta·db[c] + Σ_r dZ[r,c].   dZ: rows×cols; db: cols at offDB.
+// Bias gradient: db[c] = alpha·Σ_r dZ[r,c] + beta·db[c].   dZ: rows×cols; db: cols at offDB.
 // One work-item per column; consecutive items read consecutive addresses.
 kernel void column_sums(const int rows, const int cols, global const real* dZ,
-                        global real* db, const int offDB, const real beta) {
+                        global real* db, const int offDB, const real alpha, const real beta) {
     const int c = get_global_id(0);
     if (c >= cols) { return; }
     real s = 0;
     for (int r = 0; r < rows; ++r) { s += dZ[(size_t)r * cols + c]; }
-    db[offDB + c] = (beta == 0 ? (real)0 : beta * db[offDB + c]) + s;
+    db[offDB + c] = alpha * s + (beta == 0 ? (real)0 : beta * db[offDB + c]);
 }

@@ -2,6 +2,15 @@
 // parameters: P[0, nDecay) are the weights (weight decay applies), P[nDecay, n) the biases.
 // G is the gradient of the mean loss, laid out like P. One work-item per parameter.
 
+// y = alpha·x + beta·y over n elements from the given offsets: the second half of a step
+// whose gradient was fused into the backward pass (momentum: p += v).
+kernel void axpby(const int n, const real alpha, global const real* X, const int offX,
+                  const real beta, global real* Y, const int offY) {
+    const int i = get_global_id(0);
+    if (i >= n) { return; }
+    Y[offY + i] = alpha * X[offX + i] + beta * Y[offY + i];
+}
+
 // SGD: p −= lr·(g + wd·p)
 kernel void sgd_update(const int n, const int nDecay, global real* P, global const real* G,
                        const real lr, const real wd) {

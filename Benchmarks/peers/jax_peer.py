@@ -126,13 +126,15 @@ class Trainer:
         self.params = self.initial
         self.vel = jax.tree.map(jnp.zeros_like, self.initial) if self.spec.momentum else None
 
-    def run(self, order, count):
-        """Trains over the first `count` samples (of x[order] when given); returns count once done."""
+    def run(self, order, count, deadline=None):
+        """Trains over the first `count` samples (of x[order] when given); returns, once the device
+        is done, the samples trained on: count, or fewer when the clock passed `deadline`."""
         x, y = self.x, self.y
         if order is not None:
             x, y = gather(x, y, jax.device_put(order.astype(np.int32), self.dev))
         lr, mu, b, k = self.spec.lr, self.spec.momentum, self.spec.batch, self.spec.steps_per_call
         p, v = self.params, self.vel
+        done = count
         if b is None:
             acc = jax.tree.map(jnp.zeros_like, p)
             for s, rows in common.chunks(count, common.CHUNK_ROWS):
@@ -140,14 +142,20 @@ class Trainer:
             p, v = apply_update(p, v, acc, lr, mu)
         else:
             s = 0
-            if k > 1:  # batch 1, k samples per call
-                for s in range(0, count - count % k, k):
-                    p, v = stochastic_steps(p, v, x, y, s, k, lr, mu)
-                s = count - count % k
-            for s in range(s, count, b):
+            while k > 1 and s + k <= count:  # batch 1, k samples per call
+                if common.past(deadline, s // k):
+                    done = s
+                    break
+                p, v = stochastic_steps(p, v, x, y, s, k, lr, mu)
+                s += k
+            while done == count and s < count:
+                if common.past(deadline, s // b):
+                    done = s
+                    break
                 p, v = step(p, v, x, y, s, min(b, count - s), lr, mu)
+                s += b
         self.params, self.vel = jax.block_until_ready((p, v))
-        return count
+        return done
 
     def warmup(self):
         """Compiles every shape (first calls, a few updates), then restores the initial state."""

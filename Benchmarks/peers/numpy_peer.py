@@ -110,8 +110,9 @@ class Trainer:
             backward(self.params, forward(self.params, x[s:s + rows]), y[s:s + rows], 1.0 / n, grads)
         self._update(grads)
 
-    def run(self, order, count):
-        """Trains over the first `count` samples (of x[order] when an order is given); returns count."""
+    def run(self, order, count, deadline=None):
+        """Trains over the first `count` samples (of x[order] when an order is given); returns the
+        samples trained on: count, or fewer when the clock passed `deadline` (time.perf_counter)."""
         x, y = self.spec.x, self.spec.y
         if order is not None:
             x, y = x[order[:count]], y[order[:count]]
@@ -120,6 +121,8 @@ class Trainer:
         else:
             b = self.spec.batch
             for s in range(0, count, b):
+                if common.past(deadline, s // b):
+                    return s
                 self._step(x[s:s + b], y[s:s + b])
         return count
 

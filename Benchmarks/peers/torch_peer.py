@@ -83,20 +83,25 @@ class Trainer:
             loss.backward()
         self.opt.step()
 
-    def run(self, order, count):
-        """Trains over the first `count` samples (of x[order] when given); returns count after a sync."""
+    def run(self, order, count, deadline=None):
+        """Trains over the first `count` samples (of x[order] when given); returns, after a sync,
+        the samples trained on: count, or fewer when the clock passed `deadline`."""
         x, y = self.x, self.y
         if order is not None:
             idx = torch.from_numpy(order[:count]).to(self.dev)
             x, y = x[idx], y[idx]
+        done = count
         if self.spec.batch is None:
             self._full_batch(x[:count], y[:count])
         else:
             b = self.spec.batch
             for s in range(0, count, b):
+                if common.past(deadline, s // b):
+                    done = s
+                    break
                 self._step(x[s:s + b], y[s:s + b])
         sync(self.dev)
-        return count
+        return done
 
     def warmup(self):
         """A few updates over every batch shape, then the initial weights and a fresh optimizer."""

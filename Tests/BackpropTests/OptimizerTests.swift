@@ -50,6 +50,41 @@ struct OptimizerTests {
         #expect(optimizer.steps == 6)
     }
 
+    /// SGD and momentum take the gradient straight into the parameters / velocity during the
+    /// backward pass; that must be the same step as computing the gradient and then updating.
+    @Test("a step fused into the backward pass equals gradient-then-update",
+          arguments: TestDevices.kinds, [OptimizerConfig(.sgd, learningRate: 0.1), OptimizerConfig(.sgd, learningRate: 0.1, weightDecay: 0.3),
+                                         OptimizerConfig(.momentum, learningRate: 0.05, momentum: 0.9),
+                                         OptimizerConfig(.momentum, learningRate: 0.05, momentum: 0.7, weightDecay: 0.2)])
+    func fusedStep(_ kind: DeviceKind, _ config: OptimizerConfig) throws {
+        let device = try TestDevices.make(kind)
+        let arch = try Architecture(sizes: [13, 17, 5, 3], hidden: .swish)
+        var rng = SeededGenerator(seed: 21)
+        let params = rng.floats(arch.parameterCount, -0.5, 0.5)
+        let batches = (0..<4).map { _ in (rng.floats(9 * 13), rng.oneHot(rows: 9, classes: 3)) }
+        func run(fused: Bool) throws -> [Float] {
+            let network = try Network(arch, device: device, parameters: params)
+            let optimizer = try Optimizer(config, network: network)
+            for (x, t) in batches {
+                let xb = try device.makeBuffer(x), tb = try device.makeBuffer(t)
+                let w = try network.forward(input: xb.start, rows: 9)
+                try network.outputDelta(targets: tb.start, rows: 9, scale: 1 / 9, lossOut: w.loss.start, correctOut: w.correct.start)
+                if fused, let target = optimizer.fusedTarget(learningRate: config.learningRate) {
+                    try network.backward(input: xb.start, rows: 9, into: target)
+                    try optimizer.finishFusedStep(learningRate: config.learningRate)
+                } else {
+                    try network.backward(input: xb.start, rows: 9)
+                    try optimizer.step()
+                }
+            }
+            return try network.readParameters()
+        }
+        #expect(try Optimizer(config, network: Network(arch, device: device, parameters: params)).fusedTarget(learningRate: 0.1) != nil)
+        let fused = try run(fused: true), plain = try run(fused: false)
+        let error = maxRelativeError(fused, plain, floor: 0.1)
+        #expect(error < 1e-5, "fused and plain steps differ by \(error)")
+    }
+
     @Test("reset clears state; restore brings it back")
     func stateRoundTrip() throws {
         let arch = try Architecture(sizes: [3, 4, 2])

@@ -15,6 +15,19 @@ public final class CPUDevice: Device {
         self.threads = Int(openblas_get_num_threads())
     }
 
+    /// Products of fewer multiply-adds than this run on the calling thread: OpenBLAS wakes
+    /// its threads for any product past a few thousand elements, and for the matrix-vector
+    /// products of stochastic training the wake-up costs more than the arithmetic.
+    public var parallelThreshold = 1 << 20
+
+    /// Sets OpenBLAS's thread count for a product of `work` multiply-adds (a global setting,
+    /// cheap to change: it only moves a counter when lowering).
+    @inline(__always)
+    private func useThreads(forWork work: Int) {
+        let wanted = Int32(work >= parallelThreshold ? threads : 1)
+        if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
+    }
+
     // MARK: Memory
 
     public func makeBuffer(count: Int) throws -> DeviceBuffer {
@@ -55,6 +68,7 @@ public final class CPUDevice: Device {
         let pa = try words(a, GEMMShape.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
         let pb = try words(b, GEMMShape.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
         let pc = try words(c, GEMMShape.extent(rows: m, cols: n, ld: ldc))
+        useThreads(forWork: m * n * k)
         switch GEMMShape.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
         case .gemm:
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
@@ -106,14 +120,18 @@ public final class CPUDevice: Device {
         for i in 0..<count { pd[i] *= activation.derivative(z: pz[i], a: pa[i]) }
     }
 
-    public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, beta: Float) throws {
+    public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws {
         let pd = try words(dZ, rows * cols), pb = try words(db, cols)
         if beta == 0 { pb.update(repeating: 0, count: cols) } else if beta != 1 {
             for c in 0..<cols { pb[c] *= beta }
         }
         for r in 0..<rows {
             let row = pd + r * cols
-            for c in 0..<cols { pb[c] += row[c] }
+            if alpha == 1 {
+                for c in 0..<cols { pb[c] += row[c] }
+            } else {
+                for c in 0..<cols { pb[c] += alpha * row[c] }
+            }
         }
     }
 
@@ -156,6 +174,13 @@ public final class CPUDevice: Device {
         let p = try words(parameters, count), g = try words(gradients, count)
         let s = try state.map { try words($0.start, count) }
         CPUKernels.update(rule, p: p, g: g, state: s, range: 0..<count, decayCount: decayCount)
+    }
+
+    public func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws {
+        guard count > 0 else { return }
+        let px = try words(x, count), py = try words(y, count)
+        useThreads(forWork: count)
+        cblas_saxpby(Int32(count), alpha, px, 1, beta, py, 1)
     }
 
     public func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws {

@@ -71,52 +71,86 @@ enum CPUKernels {
         return best
     }
 
-    /// One optimizer step over p[range]; see Kernels/optimizers.cl.
+    /// One optimizer step over p[range]; see Kernels/optimizers.cl. The weights (indices below
+    /// `decayCount`) and the biases run as two branch-free loops, which the compiler vectorises.
     static func update(_ rule: UpdateRule, p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
                        state s: [UnsafeMutablePointer<Float>], range: Range<Int>, decayCount: Int) {
-        switch rule {
-        case let .sgd(lr, wd):
-            for i in range {
-                let gi = g[i] + (i < decayCount ? wd * p[i] : 0)
-                p[i] -= lr * gi
+        let split = Swift.min(Swift.max(decayCount, range.lowerBound), range.upperBound)
+        for (part, decay) in [(range.lowerBound..<split, true), (split..<range.upperBound, false)] where !part.isEmpty {
+            switch rule {
+            case let .sgd(lr, wd):
+                sgd(p, g, part, lr: lr, wd: decay ? wd : 0)
+            case let .momentum(lr, mu, wd, nesterov):
+                momentum(p, g, s[0], part, lr: lr, mu: mu, wd: decay ? wd : 0, nesterov: nesterov)
+            case let .adam(lr, beta1, beta2, eps, wd, step):
+                let (c1, c2) = adamCorrections(beta1: beta1, beta2: beta2, step: step)
+                adam(p, g, s[0], s[1], part, lr: lr, beta1: beta1, beta2: beta2, eps: eps, c1: c1, c2: c2,
+                     wd: decay ? wd : 0)
+            case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
+                rprop(p, g, s[0], s[1], part, etaPlus: etaPlus, etaMinus: etaMinus, stepMin: stepMin,
+                      stepMax: stepMax, wd: decay ? wd : 0)
             }
-        case let .momentum(lr, mu, wd, nesterov):
-            let v = s[0]
-            for i in range {
-                let gi = g[i] + (i < decayCount ? wd * p[i] : 0)
+        }
+    }
+
+    @inline(__always)
+    private static func sgd(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>,
+                            lr: Float, wd: Float) {
+        for i in r { p[i] -= lr * (g[i] + wd * p[i]) }
+    }
+
+    @inline(__always)
+    private static func momentum(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+                                 _ v: UnsafeMutablePointer<Float>, _ r: Range<Int>,
+                                 lr: Float, mu: Float, wd: Float, nesterov: Bool) {
+        if nesterov {
+            for i in r {
+                let gi = g[i] + wd * p[i]
                 let vi = mu * v[i] - lr * gi
                 v[i] = vi
-                p[i] += nesterov ? mu * vi - lr * gi : vi
+                p[i] += mu * vi - lr * gi
             }
-        case let .adam(lr, beta1, beta2, eps, wd, step):
-            let (c1, c2) = adamCorrections(beta1: beta1, beta2: beta2, step: step)
-            let m = s[0], v = s[1]
-            for i in range {
-                let gi = g[i]
-                let mi = beta1 * m[i] + (1 - beta1) * gi
-                let vi = beta2 * v[i] + (1 - beta2) * gi * gi
-                m[i] = mi
+        } else {
+            for i in r {
+                let vi = mu * v[i] - lr * (g[i] + wd * p[i])
                 v[i] = vi
-                var pi = p[i]
-                if i < decayCount { pi -= lr * wd * pi }
-                p[i] = pi - lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
+                p[i] += vi
             }
-        case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
-            let gPrev = s[0], step = s[1]
-            for i in range {
-                var gi = g[i] + (i < decayCount ? wd * p[i] : 0)
-                let sgn = gi * gPrev[i]
-                var si = step[i]
-                if sgn > 0 {
-                    si = Swift.min(si * etaPlus, stepMax)
-                } else if sgn < 0 {
-                    si = Swift.max(si * etaMinus, stepMin)
-                    gi = 0
-                }
-                step[i] = si
-                gPrev[i] = gi
-                p[i] -= (gi > 0 ? 1 : gi < 0 ? -1 : 0) * si
+        }
+    }
+
+    @inline(__always)
+    private static func adam(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ r: Range<Int>,
+                             lr: Float, beta1: Float, beta2: Float, eps: Float, c1: Float, c2: Float, wd: Float) {
+        for i in r {
+            let gi = g[i]
+            let mi = beta1 * m[i] + (1 - beta1) * gi
+            let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+            m[i] = mi
+            v[i] = vi
+            let pi = p[i] - lr * wd * p[i]
+            p[i] = pi - lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
+        }
+    }
+
+    @inline(__always)
+    private static func rprop(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+                              _ gPrev: UnsafeMutablePointer<Float>, _ step: UnsafeMutablePointer<Float>, _ r: Range<Int>,
+                              etaPlus: Float, etaMinus: Float, stepMin: Float, stepMax: Float, wd: Float) {
+        for i in r {
+            var gi = g[i] + wd * p[i]
+            let sgn = gi * gPrev[i]
+            var si = step[i]
+            if sgn > 0 {
+                si = Swift.min(si * etaPlus, stepMax)
+            } else if sgn < 0 {
+                si = Swift.max(si * etaMinus, stepMin)
+                gi = 0
             }
+            step[i] = si
+            gPrev[i] = gi
+            p[i] -= (gi > 0 ? 1 : gi < 0 ? -1 : 0) * si
         }
     }
 

@@ -41,8 +41,8 @@ public protocol Device: AnyObject {
     /// dA ← dA ⊙ f'(Z), in place.   dA, Z, A: count elements (softmax is not allowed here).
     func activationBackward(count: Int, dA: BufferRef, z: BufferRef, a: BufferRef,
                             activation: Activation) throws
-    /// db = beta·db + Σ_rows dZ.   dZ: rows×cols; db: cols.
-    func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, beta: Float) throws
+    /// db = alpha·Σ_rows dZ + beta·db.   dZ: rows×cols; db: cols.
+    func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws
     /// The output layer's delta and per-sample loss and correctness (see Kernels/loss.cl).
     /// Z, A: rows×cols; targets: rows×cols; dZ = scale·∂loss/∂Z unless nil;
     /// loss[r], correct[r] for each row r.
@@ -60,6 +60,8 @@ public protocol Device: AnyObject {
     /// `state` holds the rule's per-parameter buffers (`UpdateRule.stateBuffers` of them).
     func update(_ rule: UpdateRule, parameters: BufferRef, gradients: BufferRef,
                 state: [DeviceBuffer], count: Int, decayCount: Int) throws
+    /// y = alpha·x + beta·y over `count` elements.
+    func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws
     /// Sets flag[0] (Int32) to 1 when any of the `count` values is NaN or infinite.
     func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws
 }

@@ -169,9 +169,9 @@ public final class OpenCLDevice: Device {
         try enqueue1D(ks.activationBackward, count)
     }
 
-    public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, beta: Float) throws {
+    public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws {
         try ks.columnSums.set(.int(rows), .int(cols), .mem(try mem(dZ, rows * cols, offsetFree: true)),
-                             .mem(try mem(db, cols)), .int(db.offset), .float(beta))
+                             .mem(try mem(db, cols)), .int(db.offset), .float(alpha), .float(beta))
         try enqueue1D(ks.columnSums, cols)
     }
 
@@ -227,6 +227,13 @@ public final class OpenCLDevice: Device {
         try enqueue1D(kernel, count)
     }
 
+    public func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws {
+        guard count > 0 else { return }
+        try ks.axpby.set(.int(count), .float(alpha), .mem(try mem(x, count)), .int(x.offset), .float(beta),
+                         .mem(try mem(y, count)), .int(y.offset))
+        try enqueue1D(ks.axpby, count)
+    }
+
     public func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws {
         try ks.checkFinite.set(.int(count), .mem(try mem(values, count, offsetFree: true)), .mem(try mem(flag, 1, offsetFree: true)))
         try enqueue1D(ks.checkFinite, count)
@@ -275,7 +282,7 @@ public final class OpenCLDevice: Device {
 private struct Kernels {
     let gemmNN, gemmNT, gemmTN, gemvRows, gemvCols, ger: CLKernel
     let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
-    let sgd, momentum, adam, rprop, gatherRows, checkFinite: CLKernel
+    let sgd, momentum, adam, rprop, axpby, gatherRows, checkFinite: CLKernel
 
     init(elementwise e: cl_program, matrix m: cl_program) throws(CLError) {
         gemmNN = try CLKernel(program: m, name: "gemm_nn")
@@ -293,6 +300,7 @@ private struct Kernels {
         momentum = try CLKernel(program: e, name: "momentum_update")
         adam = try CLKernel(program: e, name: "adam_update")
         rprop = try CLKernel(program: e, name: "rprop_update")
+        axpby = try CLKernel(program: e, name: "axpby")
         gatherRows = try CLKernel(program: e, name: "gather_rows")
         checkFinite = try CLKernel(program: e, name: "check_finite")
     }

@@ -99,25 +99,37 @@ public final class Network {
     /// Backward pass after `forward` and `outputDelta` over the same rows and input.
     /// Writes the gradients, or adds to them when `accumulate` (batch mode's chunks).
     public func backward(input: BufferRef, rows: Int, accumulate: Bool = false) throws {
+        let beta: Float = accumulate ? 1 : 0
+        try backward(input: input, rows: rows,
+                     into: GradientTarget(buffer: gradients, alpha: 1, weightBeta: beta, biasBeta: beta))
+    }
+
+    /// Backward pass putting `target.alpha`·∇ + β·(what it held) into `target.buffer`, laid
+    /// out like the parameters. With the parameters themselves as the target (alpha = −lr)
+    /// this is an SGD step fused into the pass: each layer's dA_prev is computed before its
+    /// weights change, so the pass still differentiates the weights of the forward pass.
+    public func backward(input: BufferRef, rows: Int, into target: GradientTarget) throws {
         let w = try workspace(rows: rows)
         let arch = architecture
-        let beta: Float = accumulate ? 1 : 0
         for l in stride(from: arch.layerCount - 1, through: 0, by: -1) {
             let fanIn = arch.inputs(ofLayer: l), units = arch.units(ofLayer: l)
             let previous = l == 0 ? input : w.a[l - 1].start
+            if l > 0 {
+                // dA_prev = dZ·W   dZ: rows×units, W: units×in, dA_prev: rows×in (into dz[l−1])
+                try device.gemm(transA: false, transB: false, m: rows, n: fanIn, k: units, alpha: 1,
+                                a: w.dz[l].start, lda: units, b: parameters.at(arch.weightOffset(l)), ldb: fanIn,
+                                beta: 0, c: w.dz[l - 1].start, ldc: fanIn)
+            }
             // dW = dZᵀ·A_prev   dZ: rows×units, A_prev: rows×in, dW: units×in
-            try device.gemm(transA: true, transB: false, m: units, n: fanIn, k: rows, alpha: 1,
+            try device.gemm(transA: true, transB: false, m: units, n: fanIn, k: rows, alpha: target.alpha,
                             a: w.dz[l].start, lda: units, b: previous, ldb: fanIn,
-                            beta: beta, c: gradients.at(arch.weightOffset(l)), ldc: fanIn)
-            try device.columnSums(rows: rows, cols: units, dZ: w.dz[l].start,
-                                  into: gradients.at(arch.biasOffset(l)), beta: beta)
-            guard l > 0 else { break }
-            // dA_prev = dZ·W   dZ: rows×units, W: units×in, dA_prev: rows×in (into dz[l−1])
-            try device.gemm(transA: false, transB: false, m: rows, n: fanIn, k: units, alpha: 1,
-                            a: w.dz[l].start, lda: units, b: parameters.at(arch.weightOffset(l)), ldb: fanIn,
-                            beta: 0, c: w.dz[l - 1].start, ldc: fanIn)
-            try device.activationBackward(count: rows * fanIn, dA: w.dz[l - 1].start, z: w.z[l - 1].start,
-                                          a: w.a[l - 1].start, activation: arch.activations[l - 1])
+                            beta: target.weightBeta, c: target.buffer.at(arch.weightOffset(l)), ldc: fanIn)
+            try device.columnSums(rows: rows, cols: units, dZ: w.dz[l].start, into: target.buffer.at(arch.biasOffset(l)),
+                                  alpha: target.alpha, beta: target.biasBeta)
+            if l > 0 {
+                try device.activationBackward(count: rows * fanIn, dA: w.dz[l - 1].start, z: w.z[l - 1].start,
+                                              a: w.a[l - 1].start, activation: arch.activations[l - 1])
+            }
         }
     }
 
@@ -176,5 +188,21 @@ public final class Workspace {
         dz = try units.map { try device.makeBuffer(count: $0) }
         loss = try device.makeBuffer(count: capacity)
         correct = try device.makeBuffer(count: capacity)
+    }
+}
+
+/// Where a backward pass puts the gradient: buffer = alpha·∇ + beta·buffer, with one beta for
+/// the weights and one for the biases (weight decay touches only weights).
+public struct GradientTarget {
+    public var buffer: DeviceBuffer
+    public var alpha: Float
+    public var weightBeta: Float
+    public var biasBeta: Float
+
+    public init(buffer: DeviceBuffer, alpha: Float, weightBeta: Float, biasBeta: Float) {
+        self.buffer = buffer
+        self.alpha = alpha
+        self.weightBeta = weightBeta
+        self.biasBeta = biasBeta
     }
 }

@@ -87,6 +87,35 @@ public final class Optimizer {
                                   state: state, count: arch.parameterCount, decayCount: arch.weightCount)
     }
 
+    /// SGD and classical momentum can take the gradient straight into the buffer they update
+    /// (the parameters; the velocity), skipping the gradient buffer and a pass over it: the
+    /// target for `Network.backward(input:rows:into:)`, or nil for the other rules. Call
+    /// `finishFusedStep` after that backward pass.
+    public func fusedTarget(learningRate lr: Float) -> GradientTarget? {
+        switch config.kind {
+        case .sgd:
+            // p = (1 − lr·wd)·p − lr·g
+            return GradientTarget(buffer: network.parameters, alpha: -lr, weightBeta: 1 - lr * config.weightDecay, biasBeta: 1)
+        case .momentum:
+            // v = μ·v − lr·g; the decay term and p += v follow in finishFusedStep
+            return GradientTarget(buffer: state[0], alpha: -lr, weightBeta: config.momentum, biasBeta: config.momentum)
+        case .nesterov, .adam, .rprop:
+            return nil
+        }
+    }
+
+    /// Completes a step whose gradient went to `fusedTarget`.
+    public func finishFusedStep(learningRate lr: Float) throws {
+        steps += 1
+        guard config.kind == .momentum else { return }
+        let arch = network.architecture, device = network.device
+        if config.weightDecay != 0 {
+            try device.axpby(count: arch.weightCount, alpha: -lr * config.weightDecay, x: network.parameters.start,
+                             beta: 1, y: state[0].start)
+        }
+        try device.axpby(count: arch.parameterCount, alpha: 1, x: state[0].start, beta: 1, y: network.parameters.start)
+    }
+
     /// The state as host arrays, for checkpoints.
     public func stateValues() throws -> [[Float]] {
         try state.map { try network.device.download($0.start, count: network.architecture.parameterCount) }

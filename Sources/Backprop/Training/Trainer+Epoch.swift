@@ -33,8 +33,7 @@ struct EpochRun {
                 try network.forward(input: input, rows: 1)
                 try network.outputDelta(targets: data.targets.at(i * nOut), rows: 1, scale: 1,
                                         lossOut: data.loss.at(position), correctOut: data.correct.at(position))
-                try network.backward(input: input, rows: 1)
-                try trainer.optimizer.step(learningRate: learningRate)
+                try backwardAndUpdate(input: input, rows: 1)
                 if try tally.after(update: position + 1, done: position + 1) { return tally.outcome(interrupted: true) }
             }
         case .minibatch(let size):
@@ -53,8 +52,7 @@ struct EpochRun {
                 try network.forward(input: input, rows: rows)
                 try network.outputDelta(targets: target, rows: rows, scale: 1 / Float(rows),
                                         lossOut: data.loss.at(start), correctOut: data.correct.at(start))
-                try network.backward(input: input, rows: rows)
-                try trainer.optimizer.step(learningRate: learningRate)
+                try backwardAndUpdate(input: input, rows: rows)
                 update += 1
                 if try tally.after(update: update, done: start + rows) { return tally.outcome(interrupted: true) }
             }
@@ -74,6 +72,18 @@ struct EpochRun {
         }
         try tally.check(upTo: n, update: tally.updates)
         return tally.outcome(interrupted: false)
+    }
+
+    /// The backward pass and the update, fused into one pass where the rule allows it.
+    private func backwardAndUpdate(input: BufferRef, rows: Int) throws {
+        let optimizer = trainer.optimizer
+        if let target = optimizer.fusedTarget(learningRate: learningRate) {
+            try network.backward(input: input, rows: rows, into: target)
+            try optimizer.finishFusedStep(learningRate: learningRate)
+        } else {
+            try network.backward(input: input, rows: rows)
+            try optimizer.step(learningRate: learningRate)
+        }
     }
 
     /// The epoch's sample order: a Fisher–Yates shuffle seeded by (seed, epoch), so that a
