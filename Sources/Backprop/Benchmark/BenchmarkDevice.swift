@@ -96,6 +96,14 @@ public struct DeviceInfo: Sendable, Codable, Hashable {
     public var openSeconds: Double
     public var build: String?
 
+    public init(label: String, name: String, kind: String, openSeconds: Double, build: String?) {
+        self.label = label
+        self.name = name
+        self.kind = kind
+        self.openSeconds = openSeconds
+        self.build = build
+    }
+
     enum CodingKeys: String, CodingKey {
         case label, name, kind, build
         case openSeconds = "open_seconds"

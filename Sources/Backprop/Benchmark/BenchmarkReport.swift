@@ -76,6 +76,20 @@ public struct MachineInfo: Sendable, Codable, Hashable {
     public var profile: String
     public var seconds: Double?
 
+    public init(cpu: String, cores: Int, openBLASThreads: Int, devices: [DeviceInfo], date: String,
+                commandLine: String, loadBefore: [Double]?, loadAfter: [Double]?, profile: String, seconds: Double?) {
+        self.cpu = cpu
+        self.cores = cores
+        self.openBLASThreads = openBLASThreads
+        self.devices = devices
+        self.date = date
+        self.commandLine = commandLine
+        self.loadBefore = loadBefore
+        self.loadAfter = loadAfter
+        self.profile = profile
+        self.seconds = seconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case cpu, cores, devices, date, profile, seconds
         case openBLASThreads = "openblas_threads"

@@ -189,10 +189,14 @@ public struct SVGChart: Sendable {
         let raw = (r.upperBound - r.lowerBound) / 6
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        var t = ceil(r.lowerBound / step) * step, out: [Double] = []
-        while t <= r.upperBound + step * 1e-9 && out.count < 50 {
+        // Multiples of the step, not a running sum, so that 10 × 0.1 is 1 and not 1.0000000000000002.
+        let first: Double = ceil(r.lowerBound / step - 1e-9)
+        let limit: Double = r.upperBound + step * 1e-9
+        var out: [Double] = []
+        for i in 0..<50 {
+            let t: Double = (first + Double(i)) * step
+            if t > limit { break }
             out.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
         }
         return out
     }
