@@ -55,6 +55,8 @@ struct SVGChartTests {
         #expect(c.label(1500, .si) == "1.5k")
         #expect(c.label(2_000_000, .si) == "2M")
         #expect(c.label(0.95, .percent) == "95%")
+        #expect(c.label(0.6, .percent) == "60%")
+        #expect(c.label(0.925, .percent) == "92.5%")
         #expect(c.label(0.5, .seconds) == "500 ms")
         #expect(c.label(2, .seconds) == "2 s")
         #expect(c.label(1024, .plain) == "1024")

@@ -203,7 +203,9 @@ public struct SVGChart: Sendable {
 
     func label(_ v: Double, _ format: Format) -> String {
         switch format {
-        case .percent: return String(format: v * 100 == (v * 100).rounded() ? "%.0f%%" : "%.1f%%", v * 100)
+        case .percent:
+            let p = v * 100 // 0.6 × 100 is 60.00000000000001: whole within rounding
+            return String(format: abs(p - p.rounded()) < 1e-6 ? "%.0f%%" : "%.1f%%", p)
         case .seconds: return v >= 1 || v == 0 ? String(format: "%g s", v) : String(format: "%g ms", v * 1000)
         case .si:
             for (scale, suffix) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] where abs(v) >= scale {
