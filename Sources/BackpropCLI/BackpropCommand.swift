@@ -40,7 +40,10 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode(64)
     } catch let e as DeviceError {
         printError("backprop: \(e)")
-        if case .invalidRequest = e { throw ExitCode(64) }
+        switch e {
+        case .invalidRequest, .noSuchDevice: throw ExitCode(64)
+        default: break
+        }
         throw ExitCode(70)
     } catch let e as TrainingError {
         printError("backprop: \(e)")

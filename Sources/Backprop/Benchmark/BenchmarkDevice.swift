@@ -54,6 +54,15 @@ public final class BenchmarkDevice {
                                                    available: present.map { "\($0.index): \($0.description)" })
                 }
                 if seenCL.insert(info.index).inserted { result.append(try open(info)) }
+            case .firstOf(let list):
+                // A preference list measures the first device of it that opens.
+                var lastError: Error = DeviceError.invalidRequest(request.description)
+                var opened: [BenchmarkDevice]?
+                for alternative in list where opened == nil {
+                    do { opened = try open([alternative]) } catch { lastError = error }
+                }
+                guard let opened else { throw lastError }
+                for d in opened where !result.contains(where: { $0.label == d.label }) { result.append(d) }
             }
         }
         return result
