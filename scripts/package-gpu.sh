@@ -13,9 +13,11 @@ out=${1:-dist/backprop-gpu}
 swift build -c release --static-swift-stdlib --product backprop
 mkdir -p "$out/lib"
 cp .build/release/backprop "$out/"
+# The device machine takes 64 MiB of carried files in all: drop the symbol tables.
+strip "$out/backprop" 2>/dev/null || true
 for lib in libOpenCL.so.1 libopenblas.so.0 libgfortran.so.5 libquadmath.so.0 libz.so.1; do
     path=$(ldd .build/release/backprop | awk -v l="$lib" '$1 == l { print $3 }')
-    [ -n "$path" ] && cp -L "$path" "$out/lib/$lib"
+    [ -n "$path" ] && cp -L "$path" "$out/lib/$lib" && strip --strip-unneeded "$out/lib/$lib" 2>/dev/null || true
 done
 cat > "$out/run.sh" <<'RUN'
 #!/usr/bin/env bash

@@ -18,8 +18,7 @@ try:
     import torch
     import torch.nn.functional as F
 except ImportError as e:
-    common.not_installed("torch", "pip install torch  (CPU-only wheels: "
-                         "pip install torch --index-url https://download.pytorch.org/whl/cpu)", e)
+    common.not_installed("torch", "pip install torch  (large: it brings the CUDA libraries)", e)
     sys.exit(0)
 
 
