@@ -54,9 +54,9 @@ public enum IDX {
         return try pair(read, images.path, try readLabels(ByteInput(labels)), labels.path, source: source)
     }
 
-    /// As `load(images:labels:scale:)`, from the files' bytes in memory; `imagesName` and
-    /// `labelsName` stand for the files in messages.
-    static func decode(images: Data, named imagesName: String, labels: Data, named labelsName: String,
+    /// As `load(images:labels:scale:)`, from the files' bytes in memory (each raw or gzip);
+    /// `imagesName` and `labelsName` stand for the files in messages.
+    public static func decode(images: Data, named imagesName: String, labels: Data, named labelsName: String,
                        scale: Bool = true) throws -> Dataset {
         let read = try readImages(ByteInput(images, source: imagesName), scale: scale)
         return try pair(read, imagesName, try readLabels(ByteInput(labels, source: labelsName)), labelsName,
