@@ -13,7 +13,9 @@ import PackageDescription
 //
 // Not -parse-as-library: SwiftPM renames an executable's entry point to <Target>_main and
 // links it as main, so the targets keep their top-level code, which starts libFuzzer's driver.
-// The seeded mutation suites in Tests/BackpropTests/*FuzzTests.swift run in every `swift test`.
+// The seeded mutation suites in Tests/BackpropTests/*FuzzTests.swift run in every `swift test`
+// (100,000 inputs per reader under CI=true); a million per reader:
+//   BACKPROP_FUZZ_ITERATIONS=1000000 swift test -c release --filter Fuzz
 let package = Package(
     name: "BackpropFuzz",
     platforms: [.macOS(.v15)],
