@@ -25,31 +25,76 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Runs a command body, turning the library's errors into a message on standard error and
-/// the exit status that says what kind of failure it was: 64 usage, 65 data, 70 otherwise.
+/// A message as one line: control characters (line breaks, escape sequences) that a hostile
+/// file can put into an error's text, say a quoted CSV field, are shown escaped.
+func oneLine(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if scalar.properties.generalCategory == .control {
+            out += scalar.value < 0x80 ? scalar.escaped(asASCII: true) : "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+/// The `--device` option parsed; a name that is not a device is a usage error naming it.
+func parseDevice(_ text: String?) throws -> DeviceRequest? {
+    do {
+        return try text.map { try DeviceRequest(parsing: $0) }
+    } catch {
+        throw ValidationError("--device: \(error)")
+    }
+}
+
+/// A data set spec parsed as an option's value; one that names no known form is a usage error.
+func validateDatasetSpec(_ text: String, option: String) throws {
+    do {
+        _ = try DatasetSpec(parsing: text)
+    } catch let e as DataError {
+        throw ValidationError("\(option): \(e)")
+    }
+}
+
+/// Runs a command body, turning the library's errors into a one-line message on standard
+/// error and the exit status that says what kind of failure it was: 64 usage (a bad option
+/// value or setting, including a `DataError` about an option, whose source is the option's
+/// name such as "--validation"), 65 data (a file, or data that does not fit the network),
+/// 70 otherwise.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as ExitCode {
         throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch let e as DataError where e.source.hasPrefix("--") {
+        printError("backprop: \(oneLine(e.description))")
+        throw ExitCode(64)
     } catch let e as DataError {
-        printError("backprop: \(e)")
+        printError("backprop: \(oneLine(e.description))")
         throw ExitCode(65)
     } catch let e as ConfigurationError {
-        printError("backprop: \(e)")
+        printError("backprop: \(oneLine(e.description))")
         throw ExitCode(64)
     } catch let e as DeviceError {
-        printError("backprop: \(e)")
+        printError("backprop: \(oneLine(e.description))")
         switch e {
         case .invalidRequest, .noSuchDevice: throw ExitCode(64)
         default: break
         }
         throw ExitCode(70)
     } catch let e as TrainingError {
-        printError("backprop: \(e)")
+        printError("backprop: \(oneLine(e.description))")
         throw ExitCode(70)
     } catch let e as CLError {
+        // A failed build carries the driver's log: keep its lines.
         printError("backprop: OpenCL error: \(e)")
+        throw ExitCode(70)
+    } catch {
+        // Anything else is a failure of ours, not of the input: one line, status 70.
+        printError("backprop: internal error: \(oneLine(String(describing: error)))")
         throw ExitCode(70)
     }
 }

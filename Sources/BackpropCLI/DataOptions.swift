@@ -6,11 +6,12 @@ import Foundation
 struct DataOptions: ParsableArguments {
     @Option(help: "Data set: xor, spirals, circles, sine, mnist:DIR, idx:IMAGES,LABELS, csv:FILE.")
     var dataset: String = "spirals"
-    @Option(help: "Held-out samples, the last ones of the data as given: a fraction (0.1), a count (2000), or 0 (default: 0.1 for sets of 100 samples or more, else 0).")
+    // Unconditional: "--validation -1" is a value to refuse, not a missing one.
+    @Option(parsing: .unconditional, help: "Held-out samples, the last ones of the data as given: a fraction (0.1), a count (2000), or 0 (default: 0.1 for sets of 100 samples or more, else 0).")
     var validation: String?
     @Option(help: "Input normalisation fitted on the training split: none, minmax, standard.")
     var normalize: String = "none"
-    @Option(help: "Seed for generated data, initial weights and shuffling.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed for generated data, initial weights and shuffling.") var seed: UInt64 = 1
 
     func validateOptions() throws {
         do {

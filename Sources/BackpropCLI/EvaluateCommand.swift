@@ -10,12 +10,13 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The model (a checkpoint written by `train --save`).") var model: String
     @Option(help: "Data set: xor, spirals, circles, sine, mnist:DIR, idx:IMAGES,LABELS, csv:FILE.")
     var dataset: String
-    @Option(help: "Seed for generated data sets.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed for generated data sets.") var seed: UInt64 = 1
     @Option(help: "Device (see `backprop --help`).") var device: String?
     @Flag(help: "Print one JSON object with the results as the last line.") var json = false
 
     func validate() throws {
-        _ = try device.map { try DeviceRequest(parsing: $0) }
+        _ = try parseDevice(device)
+        try validateDatasetSpec(dataset, option: "--dataset")
     }
 
     func run() throws {
@@ -54,7 +55,11 @@ struct Predict: ParsableCommand {
     @Option(help: "The model (a checkpoint written by `train --save`).") var model: String
     @Option(help: "Samples to predict: a data set spec or a CSV file of feature rows.") var input: String
     @Option(help: "Device (see `backprop --help`).") var device: String?
-    @Option(help: "Seed for generated data sets.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed for generated data sets.") var seed: UInt64 = 1
+
+    func validate() throws {
+        _ = try parseDevice(device)
+    }
 
     func run() throws {
         try runReportingErrors {
@@ -88,8 +93,13 @@ enum PredictInput {
         let data: Dataset
         if FileManager.default.fileExists(atPath: text) {
             data = try CSV.load(URL(fileURLWithPath: text), task: .unlabelled, options: .init(delimiter: .auto))
+        } else if let spec = try? DatasetSpec(parsing: text) {
+            data = try spec.load(seed: seed)
         } else {
-            data = try DatasetSpec(parsing: text).load(seed: seed)
+            // Neither a file nor a spec: most likely a path with a typo, so say that first.
+            throw DataError(source: text, record: nil, problem:
+                "does not exist (expected a CSV file of feature rows, or a data set: "
+                + DatasetSpec.forms.joined(separator: ", ") + ")")
         }
         guard data.inputSize == inputSize else {
             throw DataError(source: data.source, record: nil,

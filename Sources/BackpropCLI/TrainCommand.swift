@@ -16,7 +16,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Layer sizes from inputs to outputs, e.g. 784,256,10 (default: inputs,64,64,outputs for up to 16 inputs, inputs,256,outputs otherwise).")
+    @Option(parsing: .unconditional, help: "Layer sizes from inputs to outputs, e.g. 784,256,10 (default: inputs,64,64,outputs for up to 16 inputs, inputs,256,outputs otherwise).")
     var layers: String?
     @Option(help: "Hidden-layer activation.") var activation: String = "relu"
     @Option(help: "Output activation (default: the one the loss needs; identity for mse).") var output: String?
@@ -26,23 +26,23 @@ struct Train: ParsableCommand {
     var initializer: String = "auto"
 
     @Option(help: "Optimizer: \(OptimizerConfig.validNames).") var optimizer: String = "adam"
-    @Option(name: .customLong("learning-rate"), help: "Learning rate (for rprop, the initial step).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Learning rate (for rprop, the initial step).")
     var learningRate: Float = 0.01
-    @Option(help: "Momentum μ for momentum and nesterov.") var momentum: Float = 0.9
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay on weights (decoupled for Adam).")
+    @Option(parsing: .unconditional, help: "Momentum μ for momentum and nesterov.") var momentum: Float = 0.9
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay on weights (decoupled for Adam).")
     var weightDecay: Float = 0
     @Option(help: "Learning-rate schedule: constant, step:EVERY:FACTOR, bold-driver[:UP:DOWN].")
     var schedule: String = "constant"
 
     @Option(help: "Learning mode: stochastic, batch or minibatch.") var mode: String = "minibatch"
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: 32, or the whole set if smaller).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Mini-batch size (default: 32, or the whole set if smaller).")
     var batchSize: Int?
-    @Option(help: "Epoch limit (default: about 150,000 samples' worth, between 10 and 400 epochs).") var epochs: Int?
-    @Option(name: .customLong("target-loss"), help: "Stop once the (validation) loss is at or below this.")
+    @Option(parsing: .unconditional, help: "Epoch limit (default: about 150,000 samples' worth, between 10 and 400 epochs).") var epochs: Int?
+    @Option(name: .customLong("target-loss"), parsing: .unconditional, help: "Stop once the (validation) loss is at or below this.")
     var targetLoss: Double?
-    @Option(name: .customLong("target-accuracy"), help: "Stop once the (validation) accuracy reaches this (0-1 or percent).")
+    @Option(name: .customLong("target-accuracy"), parsing: .unconditional, help: "Stop once the (validation) accuracy reaches this (0-1 or percent).")
     var targetAccuracy: Double?
-    @Option(help: "Stop after this many epochs without a better validation loss.") var patience: Int?
+    @Option(parsing: .unconditional, help: "Stop after this many epochs without a better validation loss.") var patience: Int?
     @Flag(name: .customLong("no-shuffle"), help: "Keep the samples in the order given.") var noShuffle = false
 
     @Option(help: "Device: auto, cpu, opencl, opencl:gpu, opencl:cpu, opencl:<index>, opencl:<p>:<d>, opencl:<name>.")
@@ -54,7 +54,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("save-every"), help: "With --save, also save after an epoch when this many seconds have passed since the last save (0: every epoch).")
     var saveEvery: Double = 10
     @Flag(help: "Print one JSON object with the final metrics as the last line of standard output.") var json = false
-    @Option(name: .customLong("log-every"), help: "Print one line every N epochs (default: about 25 lines per run).")
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs (default: about 25 lines per run).")
     var logEvery: Int?
 
     func validate() throws {
@@ -67,19 +67,19 @@ struct Train: ParsableCommand {
             throw ValidationError("--mode must be stochastic, batch or minibatch, got '\(mode)'")
         }
         guard OptimizerConfig.Kind(rawValue: optimizer.lowercased()) != nil else {
-            throw ValidationError("unknown optimizer '\(optimizer)'; valid: \(OptimizerConfig.validNames)")
+            throw ValidationError("--optimizer: unknown optimizer '\(optimizer)'; valid: \(OptimizerConfig.validNames)")
         }
         guard Activation(name: activation) != nil else {
-            throw ValidationError("unknown activation '\(activation)'; valid: \(Activation.validNames)")
+            throw ValidationError("--activation: unknown activation '\(activation)'; valid: \(Activation.validNames)")
         }
         if let output, Activation(name: output) == nil {
-            throw ValidationError("unknown output activation '\(output)'; valid: \(Activation.validNames)")
+            throw ValidationError("--output: unknown output activation '\(output)'; valid: \(Activation.validNames)")
         }
         if let loss, Loss(name: loss) == nil {
-            throw ValidationError("unknown loss '\(loss)'; valid: \(Loss.validNames)")
+            throw ValidationError("--loss: unknown loss '\(loss)'; valid: \(Loss.validNames)")
         }
         guard Initializer(rawValue: initializer) != nil else {
-            throw ValidationError("unknown initializer '\(initializer)'; valid: \(Initializer.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("--initializer: unknown initializer '\(initializer)'; valid: \(Initializer.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard LearningRateSchedule(parsing: schedule) != nil else {
             throw ValidationError("invalid --schedule '\(schedule)'; expected constant, step:EVERY:FACTOR or bold-driver[:UP:DOWN]")
@@ -90,12 +90,12 @@ struct Train: ParsableCommand {
         guard weightDecay.isFinite, weightDecay >= 0 else {
             throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)")
         }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
-        if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1") }
-        guard saveEvery.isFinite, saveEvery >= 0 else { throw ValidationError("--save-every must be a number of seconds ≥ 0") }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1, got \(patience)") }
+        if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1, got \(logEvery)") }
+        guard saveEvery.isFinite, saveEvery >= 0 else { throw ValidationError("--save-every must be a number of seconds ≥ 0, got \(saveEvery)") }
         if initFrom != nil && resume != nil { throw ValidationError("give --init or --resume, not both") }
         if let layers { _ = try Self.parseLayers(layers) }
-        _ = try device.map { try DeviceRequest(parsing: $0) }
+        _ = try parseDevice(device)
         try data.validateOptions()
     }
 

@@ -14,9 +14,15 @@ struct TrainingSession {
 
     func run() throws {
         let o = options
+        if let save = o.save { try Self.checkSaveTarget(save) }
         let everything = try o.data.load()
         var (train, validation) = try o.data.split(everything)
         let epochs = o.epochs ?? min(400, max(10, 150_000 / train.count))
+        if case .minibatch(let size) = mode(trainCount: train.count), size > train.count {
+            let held = validation.map { " once \($0.count) are held out for validation" } ?? ""
+            throw ConfigurationError("--batch-size \(size) is larger than the training set (\(train.count) samples\(held)); "
+                                     + "expected at most \(train.count)")
+        }
         let start = try o.resume.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
             ?? o.initFrom.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)) }
 
@@ -129,8 +135,29 @@ struct TrainingSession {
         let sizes = try options.layers.map(Train.parseLayers)
             ?? [data.inputSize] + (data.inputSize <= 16 ? [64, 64] : [256]) + [outputs]
         let loss = named ?? (data.isClassification ? (sizes.last == 1 ? .sigmoidCrossEntropy : .softmaxCrossEntropy) : .squaredError)
-        return try Architecture(sizes: sizes, hidden: Activation(name: options.activation)!,
-                                output: options.output.flatMap(Activation.init(name:)), loss: loss)
+        do {
+            return try Architecture(sizes: sizes, hidden: Activation(name: options.activation)!,
+                                    output: options.output.flatMap(Activation.init(name:)), loss: loss)
+        } catch let e as ConfigurationError {
+            // Say which options made the network, so that the message leads back to them.
+            let given = "--layers \(sizes.map(String.init).joined(separator: ",")) --activation \(options.activation)"
+                + (options.output.map { " --output \($0)" } ?? "") + " --loss \(loss.name)"
+            throw ConfigurationError("the network of \(given) cannot work: \(e)")
+        }
+    }
+
+    /// Refuses a `--save` path whose folder is missing, or that is a folder itself, before
+    /// any data is read or any epoch is spent.
+    private static func checkSaveTarget(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ConfigurationError("--save \(path) is a folder; expected the path of a file to write")
+        }
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConfigurationError("--save \(path): the folder \(folder) does not exist")
+        }
     }
 
     /// Refuses data that does not fit the network, naming both.

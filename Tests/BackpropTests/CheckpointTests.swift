@@ -110,4 +110,43 @@ struct CheckpointTests {
             #expect(throws: DataError.self) { try Checkpoint.read(from: partial) }
         }
     }
+
+    /// A small checkpoint's safetensors form with one metadata value edited.
+    func edited(_ key: String, _ edit: (String) -> String) throws -> SafeTensors {
+        let t = try trainer(epochs: 1)
+        var file = try Checkpoint(network: t.network, trainer: t, classNames: ["a", "b"]).encoded()
+        file.metadata[key] = edit(try #require(file.metadata[key]))
+        return file
+    }
+
+    @Test("metadata claiming a network too large to exist is refused before anything is allocated")
+    func hugeArchitecture() throws {
+        // Products that overflow an Int trapped in Architecture.parameterCount.
+        for sizes in ["[4611686018427387904,4,4,2]", "[2,4611686018427387904,4611686018427387904,2]", "[2,3037000500,3037000500,2]"] {
+            let file = try edited("architecture") { $0.replacingOccurrences(of: "[2,12,7,2]", with: sizes) }
+            expectDataError("model", "parameters") { try Checkpoint(file, source: "model") }
+        }
+        // 40000 × 50000 weights is a valid size (2·10⁹ parameters), but the file does not hold
+        // them: refused by the tensor check, not after allocating 8 GB.
+        let file = try edited("architecture") { $0.replacingOccurrences(of: "[2,12,7,2]", with: "[40000,50000,7,2]") }
+        let start = ContinuousClock.now
+        expectDataError("model", "layers.0.weight") { try Checkpoint(file, source: "model") }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test("impossible optimizer, training or class-name metadata is refused as a data error")
+    func impossibleMetadata() throws {
+        let cases: [(String, (String) -> String, String)] = [
+            ("training", { $0.replacingOccurrences(of: "\"completedEpochs\":0", with: "\"completedEpochs\":-5") }, "completedEpochs"),
+            ("training", { $0.replacingOccurrences(of: "\"optimizerSteps\":0", with: "\"optimizerSteps\":-3") }, "optimizerSteps"),
+            ("training", { $0.replacingOccurrences(of: "\"learningRate\":0.02", with: "\"learningRate\":-1") }, "learning rate"),
+            ("optimizer", { $0.replacingOccurrences(of: "\"beta1\":0.9", with: "\"beta1\":7") }, "Adam"),
+            ("class_names", { _ in #"["a","b","c"]"# }, "class_names"),
+        ]
+        for (key, edit, fragment) in cases {
+            let file = try edited(key, edit)
+            #expect(file.metadata[key] != (try edited(key) { $0 }).metadata[key], "the edit of \(key) did not apply")
+            expectDataError("model", fragment) { try Checkpoint(file, source: "model") }
+        }
+    }
 }

@@ -135,20 +135,13 @@ struct SafeTensorsDecodingTests {
     }
 }
 
-/// Seeded mutation fuzzing: valid files, mutated (bit flips, interesting bytes, truncation,
-/// insertion, deletion, duplication, length-field edits, header-text splices with the length
-/// kept consistent), must each decode or throw a `DataError`; a trap or any other error fails
-/// the run. What decodes must round-trip, and `read(from:)` must agree with `decode`.
-///
-/// BACKPROP_FUZZ_ITERATIONS sets the count (2,000 by default, to stay fast in debug builds;
-/// CI raises it). A million: `BACKPROP_FUZZ_ITERATIONS=1000000 swift test -c release --filter SafeTensorsFuzz`.
-/// BACKPROP_FUZZ_SEED picks another stream.
+/// Seeded mutation fuzzing (see FuzzSupport.swift for the counts and the command for a
+/// million): valid files, mutated (bit flips, interesting bytes, truncation, insertion,
+/// deletion, duplication, length-field edits, header-text splices with the length kept
+/// consistent), must each decode or throw a `DataError`; a trap or any other error fails the
+/// run. What decodes must round-trip, and `read(from:)` must agree with `decode`.
 @Suite("SafeTensors fuzz")
 struct SafeTensorsFuzzTests {
-    static let environment = ProcessInfo.processInfo.environment
-    static let iterations = environment["BACKPROP_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 2_000
-    static let seed = environment["BACKPROP_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_240_601
-
     static func seeds() throws -> [[UInt8]] {
         let small = SafeTensors(
             tensors: ["w": .init(floats: [1, -2, 3.5, 0, 1e-3, -7], shape: [2, 3]), "b": .init(doubles: [0.5], shape: []),
@@ -160,88 +153,33 @@ struct SafeTensorsFuzzTests {
                 safeTensorsFile(#" {"__metadata__":null,"a":{"shape":[2],"dtype":"U8","data_offsets":[0,2]}} "#, data: [1, 2])]
     }
 
-    /// Tokens that steer the parser into its corners when spliced into a header.
-    static let tokens = ["{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", "0", "-1", "1.5", "1e3", "null",
-                         "18446744073709551615", "9223372036854775807", "4611686018427387904", "\"__metadata__\"",
-                         "\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"F32\"", "\"U8\"", "[0,0]", "[]", " ", "\u{FFFD}", "\u{1}"]
-
     @Test("mutated files decode or throw DataError, never crash")
     func mutations() throws {
-        var rng = SeededGenerator(seed: Self.seed)
+        var mutator = Mutator(seed: Fuzz.seed)
         let seeds = try Self.seeds()
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let path = dir.url.appendingPathComponent("fuzz.safetensors")
-        var accepted = 0, refused = 0
-        for iteration in 0..<Self.iterations {
-            var bytes = seeds[rng.index(below: seeds.count)]
-            for _ in 0...rng.index(below: 4) { Self.mutate(&bytes, &rng) }
-            let outcome: Result<SafeTensors, DataError>
-            do {
-                outcome = .success(try SafeTensors.decode(bytes, source: "fuzz"))
-            } catch let error as DataError {
-                outcome = .failure(error)
-            } catch {
-                Issue.record("iteration \(iteration): not a DataError: \(error)")
-                continue
-            }
-            switch outcome {
-            case .success(let file):
-                accepted += 1
-                let again = try SafeTensors.decode(file.encode())
-                #expect(again == file, "iteration \(iteration): decoded file does not round-trip")
-            case .failure:
-                refused += 1
+        var tally = Fuzz.Tally("SafeTensors")
+        for iteration in 0..<Fuzz.iterations {
+            var bytes = mutator.pick(seeds)
+            for _ in 0...mutator.below(4) { mutator.mutateSafeTensors(&bytes) }
+            var decoded: SafeTensors?
+            let refusal = tally.check(iteration, bytes) { decoded = try SafeTensors.decode(bytes, source: "fuzz") }
+            if let decoded {
+                let again = try SafeTensors.decode(decoded.encode())
+                #expect(again == decoded, "iteration \(iteration): decoded file does not round-trip")
             }
             if iteration % 100 == 0 {
                 try Data(bytes).write(to: path)
                 let fromFile = Result { try SafeTensors.read(from: path) }
-                switch (outcome, fromFile) {
-                case (.success(let a), .success(let b)): #expect(a == b, "iteration \(iteration)")
-                case (.failure(let a), .failure(let b as DataError)):
+                switch (decoded, refusal, fromFile) {
+                case (let a?, _, .success(let b)): #expect(a == b, "iteration \(iteration)")
+                case (nil, let a?, .failure(let b as DataError)):
                     #expect(a.record == b.record && a.problem == b.problem, "iteration \(iteration): \(a) vs \(b)")
-                default: Issue.record("iteration \(iteration): decode gave \(outcome), read(from:) gave \(fromFile)")
+                default: Issue.record("iteration \(iteration): decode gave \(decoded == nil ? "no file" : "a file"), \(String(describing: refusal)); read(from:) gave \(fromFile)")
                 }
             }
         }
-        #expect(accepted > 0 && refused > 0, "accepted \(accepted), refused \(refused)")
-    }
-
-    static func mutate(_ bytes: inout [UInt8], _ rng: inout SeededGenerator) {
-        func position(_ extra: Int = 0) -> Int { rng.index(below: bytes.count + extra) }
-        switch rng.index(below: 9) {
-        case 0 where !bytes.isEmpty: // flip a bit
-            bytes[position()] ^= UInt8(1) << UInt8(rng.index(below: 8))
-        case 1 where !bytes.isEmpty: // an interesting byte
-            let interesting: [UInt8] = [0, 0x20, 0x22, 0x2C, 0x30, 0x39, 0x3A, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D, 0x7F, 0x80, 0xC0, 0xFF]
-            bytes[position()] = interesting[rng.index(below: interesting.count)]
-        case 2: // truncate
-            bytes.removeLast(rng.index(below: bytes.count + 1))
-        case 3: // insert random bytes
-            let count = 1 + rng.index(below: 8)
-            bytes.insert(contentsOf: (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, at: position(1))
-        case 4 where !bytes.isEmpty: // delete a range
-            let start = position()
-            bytes.removeSubrange(start..<min(bytes.count, start + 1 + rng.index(below: 16)))
-        case 5 where !bytes.isEmpty: // duplicate a range
-            let start = position()
-            let chunk = bytes[start..<min(bytes.count, start + 1 + rng.index(below: 32))]
-            bytes.insert(contentsOf: chunk, at: position(1))
-        case 6 where bytes.count >= 8: // edit the length field
-            let n = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let choices: [UInt64] = [0, 1, 2, n &- 1, n &+ 1, n &- 8, n &+ 8, UInt64(bytes.count), UInt64(bytes.count - 8),
-                                     1 << 63, 1 << 60, .max, 100_000_000, 100_000_001, rng.next(), rng.next() % 1024]
-            let value = choices[rng.index(below: choices.count)]
-            bytes.replaceSubrange(0..<8, with: withUnsafeBytes(of: value.littleEndian, Array.init))
-        default: // splice into the header text and fix the length field to match
-            guard bytes.count >= 8 else { return }
-            let n = Int(truncatingIfNeeded: bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
-            guard n >= 0, n <= bytes.count - 8 else { return }
-            let token = Array(tokens[rng.index(below: tokens.count)].utf8)
-            let at = 8 + rng.index(below: n + 1)
-            let removed = rng.index(below: 3) == 0 ? min(rng.index(below: 6), 8 + n - at) : 0
-            bytes.replaceSubrange(at..<(at + removed), with: token)
-            let newN = UInt64(n - removed + token.count)
-            bytes.replaceSubrange(0..<8, with: withUnsafeBytes(of: newN.littleEndian, Array.init))
-        }
+        tally.report()
     }
 }

@@ -29,8 +29,13 @@ struct ByteInput {
     private let gzip: GzipReader?
 
     init(_ url: URL) throws {
-        source = url.path
-        raw = try readFileData(url)
+        try self.init(readFileData(url), source: url.path)
+    }
+
+    /// The bytes of a file already in memory; `source` names it in errors.
+    init(_ data: Data, source: String) throws {
+        self.source = source
+        raw = data
         isGzip = Gzip.isGzip(raw)
         gzip = isGzip ? try GzipReader(raw, source: source) : nil
     }

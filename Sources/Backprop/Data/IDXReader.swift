@@ -50,22 +50,36 @@ public enum IDX {
     }
 
     static func load(images: URL, labels: URL, scale: Bool, source: String) throws -> Dataset {
-        let (inputs, inputSize, count) = try readImages(images, scale: scale)
-        let classes = try readLabels(labels)
-        guard classes.count == count else {
-            throw DataError(source: labels.path, record: nil, problem:
-                "holds \(classes.count) labels, but \(images.path) holds \(count) images (expected one label per image)")
+        let read = try readImages(ByteInput(images), scale: scale)
+        return try pair(read, images.path, try readLabels(ByteInput(labels)), labels.path, source: source)
+    }
+
+    /// As `load(images:labels:scale:)`, from the files' bytes in memory (each raw or gzip);
+    /// `imagesName` and `labelsName` stand for the files in messages.
+    public static func decode(images: Data, named imagesName: String, labels: Data, named labelsName: String,
+                       scale: Bool = true) throws -> Dataset {
+        let read = try readImages(ByteInput(images, source: imagesName), scale: scale)
+        return try pair(read, imagesName, try readLabels(ByteInput(labels, source: labelsName)), labelsName,
+                        source: "idx:\(imagesName),\(labelsName)")
+    }
+
+    /// The images and labels as one set, refusing counts that differ.
+    private static func pair(_ images: (inputs: [Float], inputSize: Int, count: Int), _ imagesName: String,
+                             _ classes: [Int32], _ labelsName: String, source: String) throws -> Dataset {
+        guard classes.count == images.count else {
+            throw DataError(source: labelsName, record: nil, problem:
+                "holds \(classes.count) labels, but \(imagesName) holds \(images.count) images (expected one label per image)")
         }
         let maxLabel = Int(classes.max() ?? 0)
-        return Dataset(source: source, inputSize: inputSize, inputs: inputs, labels: classes,
+        return Dataset(source: source, inputSize: images.inputSize, inputs: images.inputs, labels: classes,
                        classes: max(10, maxLabel + 1))
     }
 
     // MARK: Files
 
     /// The images of an IDX file: count × inputSize Floats, inputSize = d1·d2·….
-    static func readImages(_ url: URL, scale: Bool) throws -> (inputs: [Float], inputSize: Int, count: Int) {
-        var input = try ByteInput(url)
+    static func readImages(_ file: ByteInput, scale: Bool) throws -> (inputs: [Float], inputSize: Int, count: Int) {
+        var input = file
         let header = try Header.read(&input, unit: "image")
         let payload = try header.readPayload(&input)
         let source = input.source
@@ -81,8 +95,8 @@ public enum IDX {
     }
 
     /// The labels of an IDX file: one integer in 0..<maxClasses per item.
-    static func readLabels(_ url: URL) throws -> [Int32] {
-        var input = try ByteInput(url)
+    static func readLabels(_ file: ByteInput) throws -> [Int32] {
+        var input = file
         let header = try Header.read(&input, unit: "label")
         let payload = try header.readPayload(&input)
         let source = input.source

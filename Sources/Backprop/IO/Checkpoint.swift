@@ -105,14 +105,19 @@ public struct Checkpoint: Sendable {
         } catch {
             throw fail("has an invalid architecture in its metadata: \(error)")
         }
-        var parameters = [Float](repeating: 0, count: arch.parameterCount)
+        // Every layer's tensors are found and checked before the parameter vector is built, so
+        // its size is backed by bytes really in the file, not just by the metadata's claim.
+        var weights: [[Float]] = [], biases: [[Float]] = []
         for l in 0..<arch.layerCount {
             let fanIn = arch.inputs(ofLayer: l), units = arch.units(ofLayer: l)
-            let w = try Self.tensor(file, "layers.\(l).weight", shape: [units, fanIn], fail)
-            let b = try Self.tensor(file, "layers.\(l).bias", shape: [units], fail)
-            parameters.replaceSubrange(arch.weightOffset(l)..<(arch.weightOffset(l) + w.count), with: w)
-            parameters.replaceSubrange(arch.biasOffset(l)..<(arch.biasOffset(l) + b.count), with: b)
+            weights.append(try Self.tensor(file, "layers.\(l).weight", shape: [units, fanIn], fail))
+            biases.append(try Self.tensor(file, "layers.\(l).bias", shape: [units], fail))
         }
+        // The flat layout: every layer's weights in order, then every layer's biases.
+        var parameters: [Float] = []
+        parameters.reserveCapacity(arch.parameterCount)
+        for w in weights { parameters += w }
+        for b in biases { parameters += b }
         guard parameters.allSatisfy(\.isFinite) else { throw fail("holds NaN or infinite weights") }
         self.init(architecture: arch, parameters: parameters)
         if let kindName = file.metadata["normalization"] {
@@ -124,14 +129,19 @@ public struct Checkpoint: Sendable {
                 scale: try Self.tensor(file, "normalization.scale", shape: [arch.inputSize], fail))
         }
         classNames = try file.metadata["class_names"].map { try Self.decode([String].self, $0, "class_names", fail) }
+        if let names = classNames, names.count > max(2, arch.outputSize) {
+            throw fail("names \(names.count) classes in its \"class_names\" metadata, but the network has \(arch.outputSize) output(s)")
+        }
         if let text = file.metadata["optimizer"] {
             let config = try Self.decode(OptimizerConfig.self, text, "optimizer", fail)
+            do { try config.validate() } catch { throw fail("has invalid \"optimizer\" metadata: \(error)") }
             optimizer = config
             optimizerState = try Self.stateNames(config.kind).map {
                 try Self.tensor(file, "optimizer.\($0)", shape: [arch.parameterCount], fail)
             }
         }
         training = try file.metadata["training"].map { try Self.decode(TrainingState.self, $0, "training", fail) }
+        if let problem = training?.problem { throw fail("has invalid \"training\" metadata: \(problem)") }
     }
 
     // MARK: Helpers
@@ -186,6 +196,19 @@ public struct TrainingState: Sendable, Codable, Equatable {
         previousLoss = trainer.previousLoss
         bestValidationLoss = trainer.bestValidationLoss
         epochsSinceBest = trainer.epochsSinceBest
+    }
+
+    /// What makes this state impossible (a negative count, a learning rate that is not a
+    /// positive finite number), or nil; a resumed run would otherwise trap or train on it.
+    var problem: String? {
+        if completedEpochs < 0 || optimizerSteps < 0 || epochsSinceBest < 0 {
+            return "completedEpochs, optimizerSteps and epochsSinceBest must be ≥ 0, got \(completedEpochs), \(optimizerSteps) and \(epochsSinceBest)"
+        }
+        guard learningRate.isFinite, learningRate > 0 else {
+            return "the learning rate must be a finite number above 0, got \(learningRate)"
+        }
+        if [previousLoss, bestValidationLoss].contains(where: { $0?.isFinite == false }) { return "a saved loss is not a finite number" }
+        return nil
     }
 
     func apply(to trainer: Trainer) {

@@ -61,8 +61,18 @@ public struct Architecture: Sendable, Hashable, Codable {
             throw ConfigurationError(
                 "the \(loss.name) loss needs a \(required.name) output, but the output activation is \(outputActivation.name)")
         }
-        guard parameterCount <= Int(Int32.max) else {
-            throw ConfigurationError("the network has \(parameterCount) parameters; at most \(Int32.max) are supported")
+        // Summed with overflow checks: sizes read from a checkpoint may be anything, and
+        // `parameterCount` itself would trap on a product that does not fit an Int.
+        var total = 0
+        for l in 0..<layerCount {
+            let (weights, o1) = sizes[l].multipliedReportingOverflow(by: sizes[l + 1])
+            let (withWeights, o2) = total.addingReportingOverflow(weights)
+            let (withBiases, o3) = withWeights.addingReportingOverflow(sizes[l + 1])
+            guard !o1, !o2, !o3, withBiases <= Int(Int32.max) else {
+                throw ConfigurationError("layer sizes \(sizes.map(String.init).joined(separator: ",")) need more than "
+                                         + "\(Int32.max) parameters; at most \(Int32.max) are supported")
+            }
+            total = withBiases
         }
     }
 

@@ -40,7 +40,18 @@ public struct OpenCLDeviceInfo: Sendable, CustomStringConvertible {
 enum CLInfo {
     /// Every device on every platform. A system with the ICD loader but no driver has no
     /// platforms: that is an empty list, not an error.
+    ///
+    /// Enumerated once per process: the ICD loader (ocl-icd) loads its vendor libraries on the
+    /// first call without a lock, and threads making that first call together (parallel test
+    /// suites) saw no platform at all or crashed in strlen. A static is initialised exactly
+    /// once, the other threads waiting for it.
     static func allDevices() throws(CLError) -> [OpenCLDeviceInfo] {
+        try enumerated.get()
+    }
+
+    private static let enumerated = Result { () throws(CLError) in try enumerate() }
+
+    private static func enumerate() throws(CLError) -> [OpenCLDeviceInfo] {
         var platformCount: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &platformCount)
         if status == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || platformCount == 0 { return [] }

@@ -1,0 +1,2 @@
+// Declarations only (include/FuzzerDriver.h); the definitions are libFuzzer's.
+#include "FuzzerDriver.h"
