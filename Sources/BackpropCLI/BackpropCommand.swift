@@ -16,7 +16,7 @@ struct BackpropCommand: ParsableCommand {
             Exit status: 0 success, 64 bad usage, 65 bad data, 70 internal or device failure, \
             130/143 interrupted.
             """,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Devices.self, Bench.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Devices.self, Bench.self, Tune.self],
         defaultSubcommand: Train.self)
 }
 
