@@ -76,24 +76,28 @@ public final class GEMMTuner {
     // MARK: Search
 
     private func searchDirect(from base: GEMMConfig) -> GEMMConfig {
-        func with(_ c: GEMMConfig, _ change: (inout GEMMConfig.Direct) -> Void) -> GEMMConfig {
-            var c = c
-            change(&c.direct)
-            return c
+        // Each stage's candidates: the incumbent first, then its variations.
+        func vary<T>(_ c: GEMMConfig, _ values: [T], _ set: (inout GEMMConfig.Direct, T) -> Void) -> [GEMMConfig] {
+            [c] + values.map { v in
+                var x = c
+                set(&x.direct, v)
+                return x
+            }.filter { $0 != c }
         }
-        // Microkernel: VW, OM × ON vectors (12 float8 accumulators fit AVX2's 16 registers).
-        // 16 × (6 × 2) is for AVX-512; on AVX2 it spills, as (4, 8, 2) wastes half of each register.
+        // Microkernel: VW, OM × ON vectors (12 float8 accumulators fit AVX2's 16 registers;
+        // 16 × (6 × 2) is for AVX-512, and spills on AVX2).
         let tiles = quick ? [(8, 6, 2), (8, 4, 3), (16, 6, 1)]
             : [(8, 6, 2), (8, 4, 3), (8, 5, 2), (8, 8, 1), (16, 6, 1), (16, 4, 1), (16, 6, 2)]
-        var best = pick("microkernel", tiles.map { t in with(base) { ($0.vw, $0.om, $0.on) = t } },
+        var best = pick("microkernel", vary(base, tiles) { ($0.vw, $0.om, $0.on) = $1 },
                         on: quick ? [.nn(1024, 1024, 1024)] : [.nn(1024, 1024, 1024), .tn(1024, 784, 256)])
         if quick { return best }
-        let groups = [(4, 4), (1, 16), (16, 1), (2, 8), (1, 1)]
-        best = pick("work-group", groups.map { g in with(best) { ($0.lm, $0.ln) = g } }, on: Self.squareShapes)
+        let groups = [(1, 16), (4, 4), (16, 1), (2, 8), (1, 1)]
+        best = pick("work-group", vary(best, groups) { ($0.lm, $0.ln) = $1 }, on: Self.squareShapes)
         // The NT dot-product tile, timed on the NT products read as stored (never packed).
+        var unpacked = best
+        unpacked.direct.packNT = nil
         let dots = [(3, 4), (3, 3), (2, 4), (4, 2)]
-        let unpacked = with(best) { $0.packNT = nil }
-        let dot = pick("NT dot tile", dots.map { t in with(unpacked) { ($0.dm, $0.dn) = t } },
+        let dot = pick("NT dot tile", vary(unpacked, dots) { ($0.dm, $0.dn) = $1 },
                        on: Self.representativeShapes.filter { $0.name == "NT" })
         best.direct.dm = dot.direct.dm
         best.direct.dn = dot.direct.dn
