@@ -116,7 +116,7 @@ public final class GEMMTuner {
     /// Per case, the smallest min(m, n, k) from which packing pays: each shape of the case is
     /// timed packed and read as stored, alternately, and the threshold splits the shapes where
     /// it minimises the total time relative to each shape's faster way (at the geometric
-    /// midpoint between the split's neighbours).
+    /// midpoint between the split's neighbours; half the smallest if all shapes pack).
     private func choosePacking(_ config: GEMMConfig) -> GEMMConfig {
         var always = config, never = config
         (always.direct.packNN, always.direct.packNT, always.direct.packTN) = (1, 1, 1)
@@ -130,10 +130,12 @@ public final class GEMMTuner {
         var result = config
         for name in ["NN", "NT", "TN"] {
             let cases = shapes.filter { $0.name == name }.sorted { $0.smallest < $1.smallest }
-            // Split s: shapes [0, s) read as stored, [s, count) packed.
+            // Split s: shapes [0, s) read as stored, [s, count) packed. Packing must win by
+            // 10% to count: near break-even, noise decides, and reading as stored saves two
+            // launches and the scratch buffer.
             func cost(_ s: Int) -> Double {
                 cases.indices.reduce(0) { sum, i in
-                    let t = i < s ? direct[cases[i]]! : packed[cases[i]]!
+                    let t = i < s ? direct[cases[i]]! : 1.1 * packed[cases[i]]!
                     return sum + t / Swift.min(direct[cases[i]]!, packed[cases[i]]!)
                 }
             }
