@@ -1,7 +1,8 @@
 // gemm_direct.c — the lab bench behind the direct GEMM family (GEMM-NOTES.md): builds
-// Kernels/common.cl + Kernels/gemm.cl with -DGEMM_DIRECT and the given parameters, runs one
-// product through one path, checks it against cblas_sgemm, and times it against OpenBLAS in
-// alternating rounds (the ratio is what survives a shared machine). Not part of the package.
+// Kernels/common.cl + Kernels/gemm_direct.cl with -DGEMM_DIRECT and the given parameters,
+// runs one product through one path, checks it against cblas_sgemm, and times it against
+// OpenBLAS in alternating rounds (the ratio is what survives a shared machine). Not part of
+// the package.
 //
 //   cc -O2 -o gemm_direct gemm_direct.c -lOpenCL -lopenblas -lm
 //   ./gemm_direct KIND M N K VW OM ON DM DN LM LN ["extra build options"]
@@ -10,7 +11,7 @@
 // kernels, then gemm_rows_packed / gemm_packed). Environment: ROUNDS (default 5), PLAIN
 // (contiguous operands at offset 0; otherwise padded strides and offsets), SKIPPACK (time
 // the product on panels packed once), PACKONLY (time only the packing), GEMMCL (another
-// gemm.cl). Run from the repository root.
+// gemm_direct.cl). Run from the repository root.
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 #include <cblas.h>
@@ -33,7 +34,7 @@ int main(int argc,char**argv){
   int vw=atoi(argv[5]),om=atoi(argv[6]),on=atoi(argv[7]),dm=atoi(argv[8]),dn=atoi(argv[9]),lm=atoi(argv[10]),ln=atoi(argv[11]);
   const char*extra=argc>12?argv[12]:"";
   char opts[512]; snprintf(opts,sizeof opts,"-cl-std=CL1.2 -DGEMM_DIRECT=1 -DVW=%d -DOM=%d -DON=%d -DDM=%d -DDN=%d -DLM=%d -DLN=%d %s",vw,om,on,dm,dn,lm,ln,extra);
-  char*c1=slurp("Kernels/common.cl"),*c2=slurp(getenv("GEMMCL")?getenv("GEMMCL"):"Kernels/gemm.cl");
+  char*c1=slurp("Kernels/common.cl"),*c2=slurp(getenv("GEMMCL")?getenv("GEMMCL"):"Kernels/gemm_direct.cl");
   char*src=malloc(strlen(c1)+strlen(c2)+2);strcpy(src,c1);strcat(src,"\n");strcat(src,c2);
   cl_platform_id pl;CK(clGetPlatformIDs(1,&pl,NULL));cl_device_id dev;CK(clGetDeviceIDs(pl,CL_DEVICE_TYPE_ALL,1,&dev,NULL));
   cl_int e;cl_context ctx=clCreateContext(NULL,1,&dev,NULL,NULL,&e);CK(e);cl_command_queue q=clCreateCommandQueue(ctx,dev,0,&e);CK(e);Q=q;
