@@ -22,6 +22,15 @@ struct Tune: ParsableCommand {
     @Flag(help: "Measure and report, but keep the stored configuration as it is.")
     var dryRun = false
 
+    func validate() throws {
+        for d in device {
+            guard case .opencl = try? DeviceRequest(parsing: d) else {
+                throw ValidationError("--device \(d): tune takes an OpenCL device (opencl, opencl:<index>, "
+                    + "opencl:<name>); the CPU path has no kernels to tune")
+            }
+        }
+    }
+
     func run() throws {
         try runReportingErrors {
             let infos = try device.map { try DeviceSelection.openCLInfo(DeviceRequest(parsing: $0)) }

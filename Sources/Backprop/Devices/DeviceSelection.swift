@@ -105,7 +105,7 @@ public enum DeviceSelection {
     /// must not depend on the stored GEMM configuration it is about to replace).
     public static func openCLInfo(_ request: DeviceRequest) throws -> OpenCLDeviceInfo {
         guard case .opencl(let selector) = request else {
-            throw DeviceError.invalidRequest("\(request) is not an OpenCL device")
+            throw DeviceError.invalidRequest(request.description)
         }
         let devices = try openCLDevices()
         guard !devices.isEmpty else { throw DeviceError.noOpenCL(request: request.description) }
