@@ -155,18 +155,22 @@ public final class GEMMTuner {
     }
 
     /// Seconds per product of each (verified) configuration on each shape, timed in turn,
-    /// configuration after configuration, for every shape: the fastest of three rounds.
+    /// configuration after configuration, for every shape: the median of five rounds. The
+    /// median, not the fastest: a configuration whose speed depends on what the cache holds
+    /// (a product read as stored at a power-of-two stride runs anywhere from 3 to 50 GFLOP/s
+    /// at 1024³ on a shared machine) must not win on its one lucky round.
     private func interleaved(_ configs: [GEMMConfig], on shapes: [Shape]) throws -> [[Shape: Double]] {
         let devices = try configs.map { try OpenCLDevice(info, gemmConfig: $0) }
         var times = [[Shape: Double]](repeating: [:], count: configs.count)
         for s in shapes {
             let x = try operands(s, devices[0])
-            for _ in 0..<3 {
+            var rounds = [[Double]](repeating: [], count: configs.count)
+            for _ in 0..<5 {
                 for (i, d) in devices.enumerated() {
-                    let t = try Self.seconds(d, s, x, target: target, repeats: 1)
-                    times[i][s] = Swift.min(times[i][s] ?? .infinity, t)
+                    rounds[i].append(try Self.seconds(d, s, x, target: target, repeats: 1))
                 }
             }
+            for i in configs.indices { times[i][s] = rounds[i].sorted()[2] }
         }
         return times
     }
