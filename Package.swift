@@ -31,6 +31,7 @@ let package = Package(
             resources: [
                 .embedInCode("common.cl"),
                 .embedInCode("gemm.cl"),
+                .embedInCode("gemm_direct.cl"),
                 .embedInCode("activations.cl"),
                 .embedInCode("loss.cl"),
                 .embedInCode("optimizers.cl"),

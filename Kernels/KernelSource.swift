@@ -6,6 +6,7 @@
 public enum KernelSource {
     public static let common = text(PackageResources.common_cl)
     public static let gemm = text(PackageResources.gemm_cl)
+    public static let gemmDirect = text(PackageResources.gemm_direct_cl)
     public static let activations = text(PackageResources.activations_cl)
     public static let loss = text(PackageResources.loss_cl)
     public static let optimizers = text(PackageResources.optimizers_cl)
@@ -13,8 +14,9 @@ public enum KernelSource {
 
     /// Element-wise kernels (activations, losses, optimizers, data movement) in one program.
     public static let elementwise = [common, activations, loss, optimizers, data].joined(separator: "\n")
-    /// The matrix-product program; built once per set of tile parameters.
-    public static let matrix = [common, gemm].joined(separator: "\n")
+    /// The matrix-product program; built once per set of tile parameters. The -D options
+    /// choose the GEMM family: gemm.cl's tiled kernels, or gemm_direct.cl's with GEMM_DIRECT.
+    public static let matrix = [common, gemm, gemmDirect].joined(separator: "\n")
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

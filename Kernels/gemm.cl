@@ -1,19 +1,31 @@
 // gemm.cl — C = alpha·op(A)·op(B) + beta·C on row-major matrices, op ∈ {N, T}.
 //
 // Shapes: C is M×N (row stride ldc); op(A) is M×K; op(B) is K×N.
-//   gemm_nn: A stored M×K (lda ≥ K), B stored K×N (ldb ≥ N)   — dA_prev = dZ · W
-//   gemm_nt: A stored M×K (lda ≥ K), B stored N×K (ldb ≥ K)   — Z = A_prev · Wᵀ
-//   gemm_tn: A stored K×M (lda ≥ M), B stored K×N (ldb ≥ N)   — dW = dZᵀ · A_prev
+//   NN: A stored M×K (lda ≥ K), B stored K×N (ldb ≥ N)   — dA_prev = dZ · W
+//   NT: A stored M×K (lda ≥ K), B stored N×K (ldb ≥ K)   — Z = A_prev · Wᵀ
+//   TN: A stored K×M (lda ≥ M), B stored K×N (ldb ≥ N)   — dW = dZᵀ · A_prev
 // Every matrix starts at an element offset into its buffer, so layers can live in one
 // flat parameter buffer and samples can be addressed inside the epoch's data.
+// Any M, N, K ≥ 1; beta == 0 never reads C (C may hold garbage).
 //
-// Tiling: a work-group computes a TM×TN tile of C, stepping through K in slabs of TK
-// that it stages in local memory. Each work-item holds a WM×WN register tile whose rows
-// and columns are strided by the work-group's extent (RM = TM/WM, RN = TN/WN), so that
+// Two families of GEMM kernels, one compiled per program (like CLBlast's xgemm and
+// xgemm_direct); the host's GEMMConfig chooses the family and its -D parameters:
+//   tiled (this file; GPUs): gemm_nn, gemm_nt, gemm_tn stage slabs of A and B in local
+//     memory behind barriers; each work-item holds a register tile.
+//   direct (gemm_direct.cl, compiled when GEMM_DIRECT is defined; CPU devices): no local
+//     memory, no barriers, a BLAS-style microkernel per work-item, operands of large
+//     products packed into contiguous panels first.
+// The matrix program is common.cl + gemm.cl + gemm_direct.cl. The matrix-vector kernels at
+// the end of this file (batch of one, k == 1) are in every program.
+
+#ifndef GEMM_DIRECT
+// ---- Tiled family: local-memory slabs, register tiles (GPUs). ----
+// A work-group computes a TM×TN tile of C, stepping through K in slabs of TK that it
+// stages in local memory. Each work-item holds a WM×WN register tile whose rows and
+// columns are strided by the work-group's extent (RM = TM/WM, RN = TN/WN), so that
 // neighbouring work-items touch neighbouring addresses in local memory and in C.
 // Local size: (RN, RM). Global size: (ceil(N/TN)·RN, ceil(M/TM)·RM).
-// Out-of-range loads read zero and out-of-range stores are skipped: any M, N, K ≥ 1.
-// beta == 0 never reads C (C may hold garbage).
+// Out-of-range loads read zero and out-of-range stores are skipped.
 #ifndef TM
 #define TM 64   // rows of C per work-group
 #endif
@@ -112,6 +124,7 @@ void name(const int M, const int N, const int K, const real alpha,              
 GEMM_KERNEL(gemm_nn, 0, 0)
 GEMM_KERNEL(gemm_nt, 0, 1)
 GEMM_KERNEL(gemm_tn, 1, 0)
+#endif
 
 // ---- Matrix-vector products: the batch-of-one path (stochastic training). ----
 #ifndef GEMV_WG

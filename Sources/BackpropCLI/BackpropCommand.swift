@@ -16,7 +16,7 @@ struct BackpropCommand: ParsableCommand {
             Exit status: 0 success, 1 training diverged, 64 bad usage, 65 bad data, 70 device or internal \
             failure, 130/143 interrupted (SIGINT/SIGTERM; the current step finishes and --save is honoured).
             """,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Devices.self, Bench.self, Stress.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Devices.self, Bench.self, Tune.self, Stress.self],
         defaultSubcommand: Train.self)
 }
 

@@ -99,14 +99,8 @@ public enum DeviceSelection {
         switch request {
         case .cpu:
             return (CPUDevice(), [])
-        case .opencl(let selector):
-            let devices = try openCLDevices()
-            guard !devices.isEmpty else { throw DeviceError.noOpenCL(request: request.description) }
-            guard let info = pick(selector, from: devices) else {
-                throw DeviceError.noSuchDevice(request: request.description,
-                                               available: devices.map { "\($0.index): \($0.description)" })
-            }
-            return (try OpenCLDevice(info), [])
+        case .opencl:
+            return (try OpenCLDevice(openCLInfo(request)), [])
         case .firstOf(let list):
             var lastError: Error = DeviceError.invalidRequest(request.description)
             for (i, alternative) in list.enumerated() {
@@ -142,6 +136,21 @@ public enum DeviceSelection {
                 return (CPUDevice(), [])
             }
         }
+    }
+
+    /// The OpenCL device an `opencl…` request names, without opening it (`backprop tune`
+    /// must not depend on the stored GEMM configuration it is about to replace).
+    public static func openCLInfo(_ request: DeviceRequest) throws -> OpenCLDeviceInfo {
+        guard case .opencl(let selector) = request else {
+            throw DeviceError.invalidRequest(request.description)
+        }
+        let devices = try openCLDevices()
+        guard !devices.isEmpty else { throw DeviceError.noOpenCL(request: request.description) }
+        guard let info = pick(selector, from: devices) else {
+            throw DeviceError.noSuchDevice(request: request.description,
+                                           available: devices.map { "\($0.index): \($0.description)" })
+        }
+        return info
     }
 
     static func pick(_ selector: DeviceRequest.OpenCLSelector, from devices: [OpenCLDeviceInfo]) -> OpenCLDeviceInfo? {

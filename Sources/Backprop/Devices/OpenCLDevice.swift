@@ -17,7 +17,12 @@ public final class OpenCLDevice: Device {
     let context: CLContext
     let queue: cl_command_queue
     private let ks: Kernels
-    private let localSize: Int
+    /// The matrix program's kernels (see OpenCLDevice+GEMM.swift).
+    let gemmKernels: GEMMKernels
+    /// Panels of packed operands for large direct-family products; grows, never shrinks.
+    var packScratch: CLBuffer?
+    /// The local size of every one-dimensional launch.
+    let localSize: Int
     /// Testing aid: with `BACKPROP_FAULT_AFTER_KERNELS=N`, the launch after the N-th fails
     /// as a driver fault would (CL_OUT_OF_RESOURCES), to exercise error paths and fallbacks.
     private var faultCountdown: Int?
@@ -44,7 +49,8 @@ public final class OpenCLDevice: Device {
             let (elementwise, r1) = try context.program(source: KernelSource.elementwise, options: base)
             let (matrix, r2) = try context.program(source: KernelSource.matrix,
                                                    options: base + " " + config.buildOptions)
-            ks = try Kernels(elementwise: elementwise, matrix: matrix)
+            ks = try Kernels(elementwise: elementwise)
+            gemmKernels = try GEMMKernels(matrix, family: config.family)
             buildReport = "element-wise kernels: \(r1.source.rawValue) in \(String(format: "%.3f", r1.seconds)) s; "
                 + "GEMM kernels: \(r2.source.rawValue) in \(String(format: "%.3f", r2.seconds)) s"
         } catch {
@@ -105,42 +111,6 @@ public final class OpenCLDevice: Device {
 
     public func synchronize() throws {
         try clCheck(clFinish(queue), "clFinish")
-    }
-
-    // MARK: Products
-
-    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                     a: BufferRef, lda: Int, b: BufferRef, ldb: Int,
-                     beta: Float, c: BufferRef, ldc: Int) throws {
-        guard m > 0, n > 0 else { return }
-        let ma = try mem(a, GEMMShape.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
-        let mb = try mem(b, GEMMShape.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
-        let mc = try mem(c, GEMMShape.extent(rows: m, cols: n, ld: ldc))
-        switch GEMMShape.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
-        case .gemm:
-            precondition(!(transA && transB), "gemm_tt is not needed by the network and not provided")
-            let kernel = transA ? ks.gemmTN : transB ? ks.gemmNT : ks.gemmNN
-            try kernel.set(.int(m), .int(n), .int(k), .float(alpha), .mem(ma), .int(a.offset), .int(lda),
-                           .mem(mb), .int(b.offset), .int(ldb), .float(beta), .mem(mc), .int(c.offset), .int(ldc))
-            let (ln, lm) = gemmConfig.localSize
-            let global = [roundUp(n, gemmConfig.tn) / gemmConfig.wn, roundUp(m, gemmConfig.tm) / gemmConfig.wm]
-            try enqueue(kernel, global: global, local: [ln, lm])
-        case let .gemv(v):
-            let (x, xo) = v.matrixIsA ? (ma, a.offset) : (mb, b.offset)
-            let (vec, vo) = v.matrixIsA ? (mb, b.offset) : (ma, a.offset)
-            let kernel = v.rowDot ? ks.gemvRows : ks.gemvCols
-            try kernel.set(.int(v.outputs), .int(v.depth), .float(alpha), .mem(x), .int(xo), .int(v.ldx),
-                           .mem(vec), .int(vo), .int(v.incV), .float(beta), .mem(mc), .int(c.offset), .int(v.incY))
-            if v.rowDot {
-                try enqueue(kernel, global: [v.outputs * gemmConfig.gemvGroup], local: [gemmConfig.gemvGroup])
-            } else {
-                try enqueue1D(kernel, v.outputs)
-            }
-        case let .ger(g):
-            try ks.ger.set(.int(m), .int(n), .float(alpha), .mem(ma), .int(a.offset), .int(g.incA),
-                          .mem(mb), .int(b.offset), .int(g.incB), .float(beta), .mem(mc), .int(c.offset), .int(ldc))
-            try enqueue1D(ks.ger, m * n)
-        }
     }
 
     // MARK: Layers
@@ -243,7 +213,7 @@ public final class OpenCLDevice: Device {
 
     /// The buffer's cl_mem, checked to belong to this context and to hold `count` elements
     /// from `ref.offset`. Kernels without an offset argument need `offsetFree` refs (offset 0).
-    private func mem(_ ref: BufferRef, _ count: Int, offsetFree: Bool = false) throws -> cl_mem {
+    func mem(_ ref: BufferRef, _ count: Int, offsetFree: Bool = false) throws -> cl_mem {
         guard let buffer = ref.buffer as? CLBuffer, buffer.contextID == ObjectIdentifier(context) else {
             throw DeviceError.foreignBuffer(device: name)
         }
@@ -253,13 +223,13 @@ public final class OpenCLDevice: Device {
         return buffer.mem
     }
 
-    private func enqueue1D(_ kernel: CLKernel, _ n: Int) throws {
+    func enqueue1D(_ kernel: CLKernel, _ n: Int) throws {
         guard n > 0 else { return }
         // One local size for every launch: PoCL compiles a kernel once per local size.
         try enqueue(kernel, global: [roundUp(n, localSize)], local: [localSize])
     }
 
-    private func enqueue(_ kernel: CLKernel, global: [Int], local: [Int]) throws {
+    func enqueue(_ kernel: CLKernel, global: [Int], local: [Int]) throws {
         if let n = faultCountdown {
             guard n > 0 else {
                 throw CLError(code: CL_OUT_OF_RESOURCES, call: "clEnqueueNDRangeKernel(\(kernel.name)) [injected fault]")
@@ -275,22 +245,15 @@ public final class OpenCLDevice: Device {
         try clCheck(status, "clEnqueueNDRangeKernel(\(kernel.name))")
     }
 
-    private func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
+    func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
 }
 
-/// The kernel objects of one `OpenCLDevice`.
+/// The element-wise kernel objects of one `OpenCLDevice`.
 private struct Kernels {
-    let gemmNN, gemmNT, gemmTN, gemvRows, gemvCols, ger: CLKernel
     let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
     let sgd, momentum, adam, rprop, axpby, gatherRows, checkFinite: CLKernel
 
-    init(elementwise e: cl_program, matrix m: cl_program) throws(CLError) {
-        gemmNN = try CLKernel(program: m, name: "gemm_nn")
-        gemmNT = try CLKernel(program: m, name: "gemm_nt")
-        gemmTN = try CLKernel(program: m, name: "gemm_tn")
-        gemvRows = try CLKernel(program: m, name: "gemv_rows")
-        gemvCols = try CLKernel(program: m, name: "gemv_cols")
-        ger = try CLKernel(program: m, name: "ger")
+    init(elementwise e: cl_program) throws(CLError) {
         biasActivation = try CLKernel(program: e, name: "bias_activation")
         biasSoftmax = try CLKernel(program: e, name: "bias_softmax")
         activationBackward = try CLKernel(program: e, name: "activation_backward")

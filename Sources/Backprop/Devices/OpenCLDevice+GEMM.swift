@@ -1,0 +1,152 @@
+import COpenCL
+
+/// Matrix products on the OpenCL device: the plan (`GEMMShape`) picks GEMV or GER where one
+/// side has length 1; otherwise the configured family's kernels run (Kernels/gemm.cl).
+extension OpenCLDevice {
+    public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: BufferRef, lda: Int, b: BufferRef, ldb: Int,
+                     beta: Float, c: BufferRef, ldc: Int) throws {
+        guard m > 0, n > 0 else { return }
+        let ma = try mem(a, GEMMShape.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
+        let mb = try mem(b, GEMMShape.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
+        let mc = try mem(c, GEMMShape.extent(rows: m, cols: n, ld: ldc))
+        let ks = gemmKernels
+        switch GEMMShape.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
+        case .gemm:
+            precondition(!(transA && transB), "gemm_tt is not needed by the network and not provided")
+            let p = Product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                            a: ma, offA: a.offset, lda: lda, b: mb, offB: b.offset, ldb: ldb,
+                            beta: beta, c: mc, offC: c.offset, ldc: ldc)
+            switch gemmConfig.family {
+            case .tiled: try tiledGEMM(p)
+            case .direct: try directGEMM(p)
+            }
+        case let .gemv(v):
+            let (x, xo) = v.matrixIsA ? (ma, a.offset) : (mb, b.offset)
+            let (vec, vo) = v.matrixIsA ? (mb, b.offset) : (ma, a.offset)
+            let kernel = v.rowDot ? ks.gemvRows : ks.gemvCols
+            try kernel.set(.int(v.outputs), .int(v.depth), .float(alpha), .mem(x), .int(xo), .int(v.ldx),
+                           .mem(vec), .int(vo), .int(v.incV), .float(beta), .mem(mc), .int(c.offset), .int(v.incY))
+            if v.rowDot {
+                try enqueue(kernel, global: [v.outputs * gemmConfig.gemvGroup], local: [gemmConfig.gemvGroup])
+            } else {
+                try enqueue1D(kernel, v.outputs)
+            }
+        case let .ger(g):
+            try ks.ger.set(.int(m), .int(n), .float(alpha), .mem(ma), .int(a.offset), .int(g.incA),
+                           .mem(mb), .int(b.offset), .int(g.incB), .float(beta), .mem(mc), .int(c.offset), .int(ldc))
+            try enqueue1D(ks.ger, m * n)
+        }
+    }
+
+    /// One full product's arguments, buffers resolved.
+    struct Product {
+        var transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float
+        var a: cl_mem, offA: Int, lda: Int, b: cl_mem, offB: Int, ldb: Int
+        var beta: Float, c: cl_mem, offC: Int, ldc: Int
+    }
+
+    private func tiledGEMM(_ p: Product) throws {
+        let ks = gemmKernels
+        let kernel = p.transA ? ks.gemmTN! : p.transB ? ks.gemmNT! : ks.gemmNN!
+        try kernel.set(.int(p.m), .int(p.n), .int(p.k), .float(p.alpha), .mem(p.a), .int(p.offA), .int(p.lda),
+                       .mem(p.b), .int(p.offB), .int(p.ldb), .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
+        let g = gemmConfig
+        try enqueue(kernel, global: [roundUp(p.n, g.tn) / g.wn, roundUp(p.m, g.tm) / g.wm],
+                    local: [g.localSize.n, g.localSize.m])
+    }
+
+    /// The direct family: a microkernel per work-item on the matrices as stored, or, for
+    /// products the configuration packs, on op(B) (and for TN op(A)) copied into panels.
+    private func directGEMM(_ p: Product) throws {
+        let ks = gemmKernels, d = gemmConfig.direct
+        let local = [d.ln, d.lm]
+        let tilesN = (p.n + d.nr - 1) / d.nr, tilesM = (p.m + d.om - 1) / d.om
+        guard d.packs(transA: p.transA, transB: p.transB, m: p.m, n: p.n, k: p.k) else {
+            let kernel = p.transA ? ks.gemmTNDirect! : p.transB ? ks.gemmNTDirect! : ks.gemmNNDirect!
+            try kernel.set(.int(p.m), .int(p.n), .int(p.k), .float(p.alpha), .mem(p.a), .int(p.offA), .int(p.lda),
+                           .mem(p.b), .int(p.offB), .int(p.ldb), .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
+            let global = p.transB && !p.transA
+                ? [roundUp((p.n + d.dn - 1) / d.dn, d.ln), roundUp((p.m + d.dm - 1) / d.dm, d.lm)]
+                : [roundUp(tilesN, d.ln), roundUp(tilesM, d.lm)]
+            try enqueue(kernel, global: global, local: local)
+            return
+        }
+        // Panels: op(A) (TN only) first, then op(B).
+        let sizeA = p.transA ? tilesM * p.k * d.om : 0
+        let sizeB = tilesN * p.k * d.nr
+        let scratch = try packBuffer(count: sizeA + sizeB)
+        if p.transA {
+            try pack(kmajor: true, rows: p.m, k: p.k, panel: d.om, p.a, p.offA, p.lda, into: scratch, at: 0)
+        }
+        try pack(kmajor: !p.transB, rows: p.n, k: p.k, panel: d.nr, p.b, p.offB, p.ldb, into: scratch, at: sizeA)
+        let kernel: CLKernel
+        if p.transA {
+            kernel = ks.gemmPacked!
+            try kernel.set(.int(p.m), .int(p.n), .int(p.k), .float(p.alpha), .mem(scratch), .int(0),
+                           .mem(scratch), .int(sizeA), .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
+        } else {
+            kernel = ks.gemmRowsPacked!
+            try kernel.set(.int(p.m), .int(p.n), .int(p.k), .float(p.alpha), .mem(p.a), .int(p.offA), .int(p.lda),
+                           .mem(scratch), .int(sizeA), .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
+        }
+        try enqueue(kernel, global: [roundUp(tilesN, d.ln), roundUp(tilesM, d.lm)], local: local)
+    }
+
+    /// Copies the rows×k operand held at `src` (element (r, k) at k·ld + r when `kmajor`,
+    /// else r·ld + k) into panels of `panel` rows at `offset` in `dst` (see gemm.cl).
+    private func pack(kmajor: Bool, rows: Int, k: Int, panel: Int, _ src: cl_mem, _ offS: Int, _ ld: Int,
+                      into dst: cl_mem, at offset: Int) throws {
+        let kernel = kmajor ? gemmKernels.packKMajor! : gemmKernels.packRMajor!
+        try kernel.set(.int(rows), .int(k), .int(panel), .mem(src), .int(offS), .int(ld), .mem(dst), .int(offset))
+        if kmajor {
+            try enqueue1D(kernel, k)
+        } else {
+            try enqueue(kernel, global: [roundUp((k + 7) / 8, localSize), (rows + panel - 1) / panel],
+                        local: [localSize, 1])
+        }
+    }
+
+    /// The scratch buffer for packed panels, grown (once per larger size) to `count`.
+    private func packBuffer(count: Int) throws -> cl_mem {
+        if let scratch = packScratch, scratch.count >= count { return scratch.mem }
+        guard count <= Int(Int32.max), UInt64(count) * 4 <= info.maxAllocationBytes else {
+            throw DeviceError.allocationTooLarge(bytes: count * 4, limit: Int(info.maxAllocationBytes), device: name)
+        }
+        // The old buffer is released once the commands already enqueued on it complete.
+        let scratch = try CLBuffer(context: context, count: count)
+        packScratch = scratch
+        return scratch.mem
+    }
+}
+
+/// The kernel objects of the matrix program. The GEMM kernels present depend on the family
+/// the program was built for; the matrix-vector kernels are in every program.
+struct GEMMKernels {
+    let gemvRows, gemvCols, ger: CLKernel
+    // Tiled family.
+    let gemmNN, gemmNT, gemmTN: CLKernel?
+    // Direct family.
+    let gemmNNDirect, gemmNTDirect, gemmTNDirect: CLKernel?
+    let packKMajor, packRMajor, gemmPacked, gemmRowsPacked: CLKernel?
+
+    init(_ m: cl_program, family: GEMMConfig.Family) throws(CLError) {
+        gemvRows = try CLKernel(program: m, name: "gemv_rows")
+        gemvCols = try CLKernel(program: m, name: "gemv_cols")
+        ger = try CLKernel(program: m, name: "ger")
+        let tiled = family == .tiled
+        func make(_ name: String, _ present: Bool) throws(CLError) -> CLKernel? {
+            present ? try CLKernel(program: m, name: name) : nil
+        }
+        gemmNN = try make("gemm_nn", tiled)
+        gemmNT = try make("gemm_nt", tiled)
+        gemmTN = try make("gemm_tn", tiled)
+        gemmNNDirect = try make("gemm_nn_direct", !tiled)
+        gemmNTDirect = try make("gemm_nt_direct", !tiled)
+        gemmTNDirect = try make("gemm_tn_direct", !tiled)
+        packKMajor = try make("pack_kmajor", !tiled)
+        packRMajor = try make("pack_rmajor", !tiled)
+        gemmPacked = try make("gemm_packed", !tiled)
+        gemmRowsPacked = try make("gemm_rows_packed", !tiled)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+struct Tune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search GEMM kernel parameters for an OpenCL device and store the fastest.",
+        discussion: """
+            Each candidate is built, checked against OpenBLAS and timed on 1024³ and the \
+            products of a 784-1024-10 network (NN, NT, TN). The winner is stored in the cache \
+            directory (gemm-tuning.json) and used from then on by every OpenCL run on that \
+            device and driver. A full search takes a few minutes; --quick about half a minute. \
+            Close other work first: timings on a busy machine are noisy.
+            """)
+
+    @Option(help: "OpenCL device to tune (opencl, opencl:<index>, opencl:<name>, …); repeat for several.")
+    var device: [String] = ["opencl"]
+
+    @Flag(help: "Search only the microkernel, on NN 1024³ (about 30 s).")
+    var quick = false
+
+    @Flag(help: "Measure and report, but keep the stored configuration as it is.")
+    var dryRun = false
+
+    func validate() throws {
+        for d in device {
+            guard case .opencl = try? DeviceRequest(parsing: d) else {
+                throw ValidationError("--device \(d): tune takes an OpenCL device (opencl, opencl:<index>, "
+                    + "opencl:<name>); the CPU path has no kernels to tune")
+            }
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let infos = try device.map { try DeviceSelection.openCLInfo(DeviceRequest(parsing: $0)) }
+            for info in infos {
+                say("tuning \(info.name) (\(info.platformName), driver \(info.driverVersion))\(quick ? ", quick" : "")")
+                let tuner = GEMMTuner(info: info, quick: quick) { say($0) }
+                let r = try tuner.run(store: !dryRun)
+                say("defaults: \(r.defaults)")
+                say("tuned:    \(r.best)")
+                say("shape              defaults     tuned  OpenBLAS   tuned/defaults  tuned/OpenBLAS  (GFLOP/s)")
+                for row in r.rows {
+                    let name = row.shape.description.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    say(name + String(format: " %9.1f %9.1f %9.1f %15.2f× %14.2f×", row.defaults, row.tuned,
+                                      row.openBLAS, row.tuned / row.defaults, row.tuned / row.openBLAS))
+                }
+                say("\(r.tried) configurations tried, \(r.discarded) discarded, \(Int(r.seconds.rounded())) s"
+                    + (dryRun ? "; not stored (--dry-run)" : ""))
+            }
+        }
+    }
+}
+
+/// Writes a line to standard output at once (not buffered), so progress shows in a pipe or a log.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
