@@ -317,4 +317,89 @@ void gemm_rows_packed(const int M, const int N, const int K, const real alpha,
                       const real beta, global real* C, const int offC, const int ldc) {
     packed_tile(0, M, N, K, alpha, A + offA, lda, Bp + offB, beta, C + offC, ldc);
 }
+
+// ---- Matrix-vector products for CPU devices (the batch-of-one path). ----
+// gemm.cl's gemv_rows splits each dot product across a work-group and reduces it through
+// local memory and barriers: right for a GPU, a loop fission per barrier on PoCL. Here one
+// work-item owns whole outputs and walks memory contiguously, VW floats at a time.
+
+// y[i] = alpha·Σ_k X[i,k]·v[k] + beta·y[i] for i < rows; one work-item per row.
+kernel void gemv_rows_direct(const int rows, const int K, const real alpha,
+                             global const real* X, const int offX, const int ldx,
+                             global const real* v, const int offV, const int incv, const real beta,
+                             global real* y, const int offY, const int incy) {
+    const int i = get_global_id(0);
+    if (i >= rows) { return; }
+    global const real* x = X + offX + (size_t)i * ldx;
+    global const real* w = v + offV;
+    real s = 0;
+    int k = 0;
+    if (incv == 1) {
+        realv acc = 0;
+        for (; k + VW <= K; k += VW) { acc = VFMA(vloadv(0, x + k), vloadv(0, w + k), acc); }
+        s = hsum(acc);
+    }
+    for (; k < K; ++k) { s = VFMA(x[k], w[(size_t)k * incv], s); }
+    global real* out = y + offY + (size_t)i * incy;
+    *out = beta == 0 ? alpha * s : alpha * s + beta * *out;
+}
+
+// y[j] = alpha·Σ_k v[k]·X[k,j] + beta·y[j] for j < cols; one work-item per VW columns.
+kernel void gemv_cols_direct(const int cols, const int K, const real alpha,
+                             global const real* X, const int offX, const int ldx,
+                             global const real* v, const int offV, const int incv, const real beta,
+                             global real* y, const int offY, const int incy) {
+    const int j0 = get_global_id(0) * VW;
+    if (j0 >= cols) { return; }
+    global const real* x = X + offX + j0;
+    global const real* w = v + offV;
+    global real* out = y + offY + (size_t)j0 * incy;
+    if (j0 + VW <= cols) {
+        realv acc = 0;
+        for (int k = 0; k < K; ++k) { acc = VFMA((realv)w[(size_t)k * incv], vloadv(0, x + (size_t)k * ldx), acc); }
+        acc *= alpha;
+        if (incy == 1) {
+            vstorev(beta == 0 ? acc : acc + beta * vloadv(0, out), 0, out);
+        } else {
+            real t[VW];
+            vstorev(acc, 0, t);
+            for (int e = 0; e < VW; ++e) {
+                global real* o = out + (size_t)e * incy;
+                *o = beta == 0 ? t[e] : t[e] + beta * *o;
+            }
+        }
+        return;
+    }
+    for (int j = 0; j < cols - j0; ++j) {
+        real s = 0;
+        for (int k = 0; k < K; ++k) { s = VFMA(w[(size_t)k * incv], x[(size_t)k * ldx + j], s); }
+        global real* o = out + (size_t)j * incy;
+        *o = beta == 0 ? alpha * s : alpha * s + beta * *o;
+    }
+}
+
+// C[i,:] = alpha·a[i]·b + beta·C[i,:] (rank one, K = 1); one work-item per row of C.
+kernel void ger_direct(const int M, const int N, const real alpha,
+                       global const real* a, const int offA, const int inca,
+                       global const real* b, const int offB, const int incb, const real beta,
+                       global real* C, const int offC, const int ldc) {
+    const int i = get_global_id(0);
+    if (i >= M) { return; }
+    const real ai = alpha * a[offA + (size_t)i * inca];
+    global const real* bb = b + offB;
+    global real* c = C + offC + (size_t)i * ldc;
+    int j = 0;
+    if (incb == 1) {
+        const realv av = (realv)ai;
+        if (beta == 0) {
+            for (; j + VW <= N; j += VW) { vstorev(av * vloadv(0, bb + j), 0, c + j); }
+        } else {
+            for (; j + VW <= N; j += VW) { vstorev(VFMA(av, vloadv(0, bb + j), beta * vloadv(0, c + j)), 0, c + j); }
+        }
+    }
+    for (; j < N; ++j) {
+        const real p = ai * bb[(size_t)j * incb];
+        c[j] = beta == 0 ? p : p + beta * c[j];
+    }
+}
 #endif

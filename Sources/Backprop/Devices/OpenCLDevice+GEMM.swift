@@ -24,6 +24,15 @@ extension OpenCLDevice {
         case let .gemv(v):
             let (x, xo) = v.matrixIsA ? (ma, a.offset) : (mb, b.offset)
             let (vec, vo) = v.matrixIsA ? (mb, b.offset) : (ma, a.offset)
+            if gemmConfig.family == .direct, let rowsK = ks.gemvRowsDirect, let colsK = ks.gemvColsDirect {
+                // CPU devices: whole outputs per work-item, contiguous vectors.
+                let kernel = v.rowDot ? rowsK : colsK
+                try kernel.set(.int(v.outputs), .int(v.depth), .float(alpha), .mem(x), .int(xo), .int(v.ldx),
+                               .mem(vec), .int(vo), .int(v.incV), .float(beta), .mem(mc), .int(c.offset), .int(v.incY))
+                try enqueue1D(kernel, v.rowDot ? v.outputs : (v.outputs + gemmConfig.direct.vw - 1) / gemmConfig.direct.vw,
+                              local: gemmConfig.direct.ln)
+                return
+            }
             let kernel = v.rowDot ? ks.gemvRows : ks.gemvCols
             try kernel.set(.int(v.outputs), .int(v.depth), .float(alpha), .mem(x), .int(xo), .int(v.ldx),
                            .mem(vec), .int(vo), .int(v.incV), .float(beta), .mem(mc), .int(c.offset), .int(v.incY))
@@ -33,6 +42,12 @@ extension OpenCLDevice {
                 try enqueue1D(kernel, v.outputs)
             }
         case let .ger(g):
+            if gemmConfig.family == .direct, let kernel = ks.gerDirect {
+                try kernel.set(.int(m), .int(n), .float(alpha), .mem(ma), .int(a.offset), .int(g.incA),
+                               .mem(mb), .int(b.offset), .int(g.incB), .float(beta), .mem(mc), .int(c.offset), .int(ldc))
+                try enqueue1D(kernel, m, local: gemmConfig.direct.ln)
+                return
+            }
             try ks.ger.set(.int(m), .int(n), .float(alpha), .mem(ma), .int(a.offset), .int(g.incA),
                            .mem(mb), .int(b.offset), .int(g.incB), .float(beta), .mem(mc), .int(c.offset), .int(ldc))
             try enqueue1D(ks.ger, m * n)
@@ -129,6 +144,7 @@ struct GEMMKernels {
     // Direct family.
     let gemmNNDirect, gemmNTDirect, gemmTNDirect: CLKernel?
     let packKMajor, packRMajor, gemmPacked, gemmRowsPacked: CLKernel?
+    let gemvRowsDirect, gemvColsDirect, gerDirect: CLKernel?
 
     init(_ m: cl_program, family: GEMMConfig.Family) throws(CLError) {
         gemvRows = try CLKernel(program: m, name: "gemv_rows")
@@ -148,5 +164,8 @@ struct GEMMKernels {
         packRMajor = try make("pack_rmajor", !tiled)
         gemmPacked = try make("gemm_packed", !tiled)
         gemmRowsPacked = try make("gemm_rows_packed", !tiled)
+        gemvRowsDirect = try make("gemv_rows_direct", !tiled)
+        gemvColsDirect = try make("gemv_cols_direct", !tiled)
+        gerDirect = try make("ger_direct", !tiled)
     }
 }

@@ -21,11 +21,17 @@ public final class OpenCLDevice: Device {
     let gemmKernels: GEMMKernels
     /// Panels of packed operands for large direct-family products; grows, never shrinks.
     var packScratch: CLBuffer?
-    /// The local size of every one-dimensional launch.
+    /// The local size of one-dimensional launches, and of those over `largeLaunch` items or
+    /// more: a CPU device (PoCL) pays per work-group, so long vectors go in bigger groups,
+    /// while short ones keep enough groups to occupy every core.
     let localSize: Int
+    let largeLocalSize: Int
+    let largeLaunch = 1 << 16
     /// Testing aid: with `BACKPROP_FAULT_AFTER_KERNELS=N`, the launch after the N-th fails
     /// as a driver fault would (CL_OUT_OF_RESOURCES), to exercise error paths and fallbacks.
     private var faultCountdown: Int?
+    /// Kernels launched so far on this device (for kernels-per-step figures).
+    public private(set) var launches = 0
 
     /// Opens `info`'s device. `gemmConfig` overrides the tuned or default tile parameters.
     public init(_ info: OpenCLDeviceInfo, gemmConfig override: GEMMConfig? = nil) throws {
@@ -59,6 +65,7 @@ public final class OpenCLDevice: Device {
             throw error
         }
         localSize = Swift.min(info.type == .gpu ? 256 : 64, info.maxWorkGroupSize)
+        largeLocalSize = Swift.min(info.type == .gpu ? 256 : 1024, info.maxWorkGroupSize)
         faultCountdown = ProcessInfo.processInfo.environment["BACKPROP_FAULT_AFTER_KERNELS"].flatMap { Int($0) }
     }
 
@@ -204,6 +211,18 @@ public final class OpenCLDevice: Device {
         try enqueue1D(ks.axpby, count)
     }
 
+    /// The wall time of one launch of a kernel that does nothing, averaged over `count`
+    /// back-to-back launches and one final wait: the floor under every kernel's cost.
+    public func emptyLaunchSeconds(count: Int = 2000) throws -> Double {
+        try ks.empty.set(.int(0))
+        try enqueue(ks.empty, global: [localSize], local: [localSize])
+        try synchronize()
+        let start = ContinuousClock.now
+        for _ in 0..<count { try enqueue(ks.empty, global: [localSize], local: [localSize]) }
+        try synchronize()
+        return (ContinuousClock.now - start).seconds / Double(max(count, 1))
+    }
+
     public func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws {
         try ks.checkFinite.set(.int(count), .mem(try mem(values, count, offsetFree: true)), .mem(try mem(flag, 1, offsetFree: true)))
         try enqueue1D(ks.checkFinite, count)
@@ -223,13 +242,16 @@ public final class OpenCLDevice: Device {
         return buffer.mem
     }
 
-    func enqueue1D(_ kernel: CLKernel, _ n: Int) throws {
+    func enqueue1D(_ kernel: CLKernel, _ n: Int, local: Int? = nil) throws {
         guard n > 0 else { return }
-        // One local size for every launch: PoCL compiles a kernel once per local size.
-        try enqueue(kernel, global: [roundUp(n, localSize)], local: [localSize])
+        // Few local sizes: PoCL compiles a kernel once per local size.
+        let size = local ?? (n >= largeLaunch ? largeLocalSize : localSize)
+        try enqueue(kernel, global: [roundUp(n, size)], local: [size])
     }
 
+    @inline(__always)
     func enqueue(_ kernel: CLKernel, global: [Int], local: [Int]) throws {
+        launches += 1
         if let n = faultCountdown {
             guard n > 0 else {
                 throw CLError(code: CL_OUT_OF_RESOURCES, call: "clEnqueueNDRangeKernel(\(kernel.name)) [injected fault]")
@@ -251,7 +273,7 @@ public final class OpenCLDevice: Device {
 /// The element-wise kernel objects of one `OpenCLDevice`.
 private struct Kernels {
     let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
-    let sgd, momentum, adam, rprop, axpby, gatherRows, checkFinite: CLKernel
+    let sgd, momentum, adam, rprop, axpby, gatherRows, checkFinite, empty: CLKernel
 
     init(elementwise e: cl_program) throws(CLError) {
         biasActivation = try CLKernel(program: e, name: "bias_activation")
@@ -266,5 +288,6 @@ private struct Kernels {
         axpby = try CLKernel(program: e, name: "axpby")
         gatherRows = try CLKernel(program: e, name: "gather_rows")
         checkFinite = try CLKernel(program: e, name: "check_finite")
+        empty = try CLKernel(program: e, name: "empty")
     }
 }

@@ -32,6 +32,8 @@ final class CLKernel {
     }
 
     /// Sets the arguments in order. Int becomes `int`, Float `real`, a buffer its `cl_mem`.
+    /// Inlined, so that the argument list stays on the stack: no allocation per launch.
+    @inline(__always)
     func set(_ args: KernelArgument...) throws(CLError) {
         for (i, arg) in args.enumerated() {
             let index = cl_uint(i)
