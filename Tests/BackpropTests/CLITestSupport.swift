@@ -20,10 +20,9 @@ enum CLI {
         var stderr: String
     }
 
-    /// Runs `backprop args…` to completion (or until `timeout`), capturing its output.
-    @discardableResult
-    static func run(_ args: [String], environment: [String: String] = [:], in directory: URL? = nil,
-                    timeout: Double = 120) throws -> Result {
+    /// The binary with `args`, in this environment plus `environment`; the CPU path unless
+    /// BACKPROP_DEVICE says otherwise.
+    static func makeProcess(_ args: [String], environment: [String: String]) -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
@@ -31,6 +30,14 @@ enum CLI {
         env["BACKPROP_DEVICE"] = env["BACKPROP_DEVICE"] ?? "cpu"
         for (k, v) in environment { env[k] = v }
         process.environment = env
+        return process
+    }
+
+    /// Runs `backprop args…` to completion (or until `timeout`), capturing its output.
+    @discardableResult
+    static func run(_ args: [String], environment: [String: String] = [:], in directory: URL? = nil,
+                    timeout: Double = 120) throws -> Result {
+        let process = makeProcess(args, environment: environment)
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -63,13 +70,7 @@ enum CLI {
 extension CLI {
     /// Starts `backprop args…` without waiting; standard output and error go to files in `dir`.
     static func start(_ args: [String], environment: [String: String] = [:], logs dir: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["BACKPROP_DEVICE"] = env["BACKPROP_DEVICE"] ?? "cpu"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        let process = makeProcess(args, environment: environment)
         let out = dir.appendingPathComponent("stdout-\(UUID().uuidString)"), err = dir.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
