@@ -19,7 +19,7 @@ from pathlib import Path
 
 import common
 
-PEERS = ["numpy", "torch", "jax"]
+PEERS = ["numpy", "torch", "jax", "tinygrad"]
 
 
 def main(argv=None):
