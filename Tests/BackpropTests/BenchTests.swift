@@ -86,6 +86,9 @@ struct BenchTests {
                                                                       configuration: .smoke))
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(report.machine.commandLine.hasPrefix("backprop bench --smoke"))
+        if report.machine.devices.contains(where: { $0.kind == "opencl" }) {
+            #expect(text.contains("kernels an update ×"), "no launch-floor line for stochastic mode on OpenCL: \(text)")
+        }
         for name in ["bench.csv", "throughput.svg", "accuracy.svg", "gemm.svg"] {
             let data = try Data(contentsOf: out.appendingPathComponent(name))
             #expect(data.count > 100, "\(name) is nearly empty")

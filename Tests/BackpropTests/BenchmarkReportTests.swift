@@ -64,6 +64,30 @@ struct BenchmarkReportTests {
         #expect(found.contains { $0.contains("median is nan") } && found.contains { $0.contains("max is -1.0") })
     }
 
+    @Test("problems: an OpenCL throughput figure needs its kernels per update and empty-launch cost")
+    func launchFloor() throws {
+        var report = Self.report()
+        report.machine.devices = [DeviceInfo(label: "cpu", name: "CPU", kind: "cpu", openSeconds: 0, build: nil),
+                                  DeviceInfo(label: "opencl:0 x", name: "X", kind: "opencl", openSeconds: 0, build: nil)]
+        var config = BenchmarkConfiguration.quick
+        config.sections = [.throughput]
+        config.nets = [[784, 128, 10]]
+        config.modes = [.stochastic]
+        var cl = report.records[0]
+        cl.device = "opencl:0 x"
+        report.records = [report.records[0], cl]
+        let expected = BenchmarkExpectation(devices: ["cpu", "opencl:0 x"], configuration: config)
+        #expect(report.problems(expected: expected) == ["throughput opencl:0 x 784-128-10 stochastic: kernels_per_update missing",
+                                                        "throughput opencl:0 x 784-128-10 stochastic: empty_launch_seconds missing"])
+        report.records[1].kernelsPerUpdate = 11
+        report.records[1].emptyLaunchSeconds = 5e-6
+        #expect(report.problems(expected: expected).isEmpty)
+        // 11 samples/s at batch 1: 1/11 s an update over a floor of 11 × 5 µs.
+        let ratio = try #require(report.records[1].launchFloorRatio)
+        #expect(abs(ratio - (1.0 / 11) / 55e-6) < 1e-6 * ratio)
+        #expect(report.records[0].launchFloorRatio == nil)
+    }
+
     @Test("write(to:) puts the JSON, the CSV and three charts in the folder")
     func write() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")

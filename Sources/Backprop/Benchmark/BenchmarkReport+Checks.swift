@@ -64,6 +64,10 @@ extension BenchmarkReport {
         return out
     }
 
+    private var openCLLabels: Set<String> {
+        Set(machine.devices.filter { $0.kind == DeviceKind.opencl.rawValue }.map(\.label))
+    }
+
     /// The figures of one record that are missing, not finite, or out of range.
     private func sanity(_ r: BenchmarkRecord) -> [String] {
         let name = [r.section, r.device, r.net, r.mode, r.shape, r.op].compactMap { $0 }.joined(separator: " ")
@@ -88,6 +92,10 @@ extension BenchmarkReport {
             if r.section == "throughput" {
                 positive("batch", r.batch.map(Double.init))
                 positive("samples", r.samples.map(Double.init))
+                if openCLLabels.contains(r.device) {
+                    positive("kernels_per_update", r.kernelsPerUpdate)
+                    positive("empty_launch_seconds", r.emptyLaunchSeconds)
+                }
             } else {
                 positive("ratio_to_cblas", r.ratioToCBLAS)
             }

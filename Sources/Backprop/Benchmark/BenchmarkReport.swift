@@ -38,6 +38,11 @@ public struct BenchmarkRecord: Sendable, Codable, Hashable {
     public var reference: Bool?
     /// Time-to-accuracy: held-out accuracy against wall time, [[seconds, accuracy], …].
     public var curve: [[Double]]?
+    /// Throughput on OpenCL: kernels enqueued per update (over a pass of up to 100 updates).
+    public var kernelsPerUpdate: Double?
+    /// Throughput on OpenCL: one empty kernel's enqueue-to-completion cost, measured right
+    /// after the figure; times `kernelsPerUpdate`, the floor under an update's wall time.
+    public var emptyLaunchSeconds: Double?
 
     public init(device: String, section: BenchmarkConfiguration.Section, unit: String) {
         self.device = device
@@ -50,6 +55,16 @@ public struct BenchmarkRecord: Sendable, Codable, Hashable {
         case seconds, epochs, accuracy, reached, target, lr, momentum, reference, curve
         case compileSeconds = "compile_seconds"
         case ratioToCBLAS = "ratio_to_cblas"
+        case kernelsPerUpdate = "kernels_per_update"
+        case emptyLaunchSeconds = "empty_launch_seconds"
+    }
+
+    /// Seconds per update at the median rate, over the launch floor (kernels per update ×
+    /// empty launch): 1 would be an update that costs no more than launching its kernels.
+    public var launchFloorRatio: Double? {
+        guard let kernelsPerUpdate, let emptyLaunchSeconds, let median, let batch, median > 0,
+              kernelsPerUpdate > 0, emptyLaunchSeconds > 0 else { return nil }
+        return (Double(batch) / median) / (kernelsPerUpdate * emptyLaunchSeconds)
     }
 
     /// Median, min and max from `stats`.
@@ -156,7 +171,8 @@ public struct BenchmarkReport: Sendable, Codable {
     public func csv() -> String {
         let columns = ["peer", "device", "section", "net", "mode", "batch", "samples", "shape", "op", "median", "min",
                        "max", "repeats", "unit", "seconds", "epochs", "accuracy", "reached", "target", "lr",
-                       "momentum", "compile_seconds", "ratio_to_cblas", "reference"]
+                       "momentum", "compile_seconds", "ratio_to_cblas", "reference", "kernels_per_update",
+                       "empty_launch_seconds"]
         func cell(_ v: Any?) -> String {
             switch v {
             case let d as Double: return d.isFinite ? "\(d)" : ""
@@ -172,7 +188,8 @@ public struct BenchmarkReport: Sendable, Codable {
         for r in records {
             let values: [Any?] = [r.peer, r.device, r.section, r.net, r.mode, r.batch, r.samples, r.shape, r.op,
                                   r.median, r.min, r.max, r.repeats, r.unit, r.seconds, r.epochs, r.accuracy,
-                                  r.reached, r.target, r.lr, r.momentum, r.compileSeconds, r.ratioToCBLAS, r.reference]
+                                  r.reached, r.target, r.lr, r.momentum, r.compileSeconds, r.ratioToCBLAS, r.reference,
+                                  r.kernelsPerUpdate, r.emptyLaunchSeconds]
             lines.append(values.map(cell).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

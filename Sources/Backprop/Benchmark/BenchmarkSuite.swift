@@ -97,7 +97,17 @@ public final class BenchmarkSuite {
                         r.set(m.samplesPerSecond)
                         r.lr = Double(c.learningRate)
                         r.compileSeconds = m.warmupSeconds
+                        if let launches = m.kernelsPerUpdate, let cl = bench.device as? OpenCLDevice {
+                            r.kernelsPerUpdate = launches
+                            r.emptyLaunchSeconds = try cl.emptyLaunchSeconds()
+                        }
                         emit(r)
+                        if case .stochastic = mode, let floor = r.launchFloorRatio, let k = r.kernelsPerUpdate,
+                           let e = r.emptyLaunchSeconds, let rate = r.median {
+                            progress(.note(String(format: "%@ %@ stochastic: %.1f kernels an update × %.1f µs an empty "
+                                + "launch = %.0f µs; an update took %.0f µs, %.2f× that floor",
+                                bench.label, net, k, e * 1e6, k * e * 1e6, 1e6 / rate, floor)))
+                        }
                     } catch {
                         skip(.throughput, "\(bench.label) \(net) \(name): \(error)", failure: true)
                     }
@@ -133,6 +143,15 @@ public final class BenchmarkSuite {
         }
         let work = try TrainingWorkload(device: bench.device, sizes: sizes, mode: mode, data: data,
                                         optimizer: OptimizerConfig(.sgd, learningRate: c.learningRate), seed: c.seed)
-        return try ThroughputBenchmark.measure(work, settings: c.throughput)
+        var m = try ThroughputBenchmark.measure(work, settings: c.throughput)
+        if let cl = bench.device as? OpenCLDevice {
+            // Counted apart from the timed repeats: a pass of up to 100 updates, so that
+            // per-pass work (the loss read back at its end) weighs as it does in training.
+            let updates = Swift.min(work.updatesPerEpoch, 100)
+            let before = cl.launches
+            try work.run(updates: updates)
+            m.kernelsPerUpdate = Double(cl.launches - before) / Double(updates)
+        }
+        return m
     }
 }

@@ -32,6 +32,8 @@ public struct ThroughputMeasurement: Sendable {
     public var warmupSeconds: Double
     /// One update in steady state.
     public var secondsPerUpdate: Double
+    /// Kernels enqueued per update, where the device counts them (OpenCL).
+    public var kernelsPerUpdate: Double?
 }
 
 public enum ThroughputBenchmark {
