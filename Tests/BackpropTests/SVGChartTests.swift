@@ -39,6 +39,8 @@ struct SVGChartTests {
         let c = Self.chart()
         #expect(c.ticks(.init("x", log: true), 1...1000) == [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
         #expect(c.ticks(.init("x", log: true), 1...1e6) == [1, 10, 100, 1000, 10_000, 100_000, 1_000_000])
+        // A narrow range (GEMM rates, say) still gets three ticks or more.
+        #expect(c.ticks(.init("y", log: true), 60...190) == [70, 100, 150])
         #expect(c.ticks(.init("x", log: true, ticks: [1, 32, 256, 5000]), 1...1000) == [1, 32, 256])
     }
 

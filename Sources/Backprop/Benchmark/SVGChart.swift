@@ -178,13 +178,18 @@ public struct SVGChart: Sendable {
     }
 
     /// Log axes: each power of ten, and 2 and 5 between them when fewer than three decades
-    /// show. Linear axes: steps of 1, 2 or 5 times a power of ten, about six of them.
+    /// show (1.5, 2, 3, 5 and 7 when even that leaves fewer than three ticks, as on a range
+    /// of 60 to 190). Linear axes: steps of 1, 2 or 5 times a power of ten, about six of them.
     func ticks(_ axis: Axis, _ r: ClosedRange<Double>) -> [Double] {
         if let fixed = axis.ticks { return fixed.filter { r.contains($0) && valid($0, axis) } }
         if axis.log {
             let a = Int(floor(log10(r.lowerBound))), b = Int(ceil(log10(r.upperBound)))
-            let steps: [Double] = b - a <= 3 ? [1, 2, 5] : [1]
-            return (a...b).flatMap { e in steps.map { $0 * pow(10, Double(e)) } }.filter { r.contains($0) }
+            func at(_ steps: [Double]) -> [Double] {
+                (a...b).flatMap { e in steps.map { $0 * pow(10, Double(e)) } }.filter { r.contains($0) }
+            }
+            if b - a > 3 { return at([1]) }
+            let coarse = at([1, 2, 5])
+            return coarse.count >= 3 ? coarse : at([1, 1.5, 2, 3, 5, 7])
         }
         let raw = (r.upperBound - r.lowerBound) / 6
         let magnitude = pow(10, floor(log10(raw)))

@@ -28,6 +28,27 @@ public final class CPUDevice: Device {
         if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
     }
 
+    /// Element-wise passes over at least this many elements are split over `threads` (one
+    /// part each): below it, waking a second thread costs more than it saves.
+    public var parallelElements = 1 << 16
+
+    /// Runs `body` over `0..<count` split into contiguous parts, one per thread when `work`
+    /// (elements touched) reaches `parallelElements`, else in one call on this thread. The
+    /// parts are disjoint; `body` must only write what its part owns.
+    @inline(__always)
+    func forEachPart(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let parts = Swift.min(threads, count)
+        guard parts > 1, work >= parallelElements else { return body(0..<count) }
+        // concurrentPerform returns only when every part has run, and the parts write
+        // disjoint ranges: sharing the non-Sendable closure (and the buffers it holds) is safe.
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: parts) { i in
+                body((count * i / parts)..<(count * (i + 1) / parts))
+            }
+        }
+    }
+
     // MARK: Memory
 
     public func makeBuffer(count: Int) throws -> DeviceBuffer {
@@ -102,13 +123,40 @@ public final class CPUDevice: Device {
     public func biasActivation(rows: Int, cols: Int, z: BufferRef, bias: BufferRef,
                                a: BufferRef, activation: Activation) throws {
         let pz = try words(z, rows * cols), pa = try words(a, rows * cols), pb = try words(bias, cols)
-        for r in 0..<rows {
-            let zr = pz + r * cols, ar = pa + r * cols
-            for c in 0..<cols { zr[c] += pb[c] }
-            if activation == .softmax {
-                CPUKernels.softmax(zr, into: ar, count: cols)
-            } else {
-                for c in 0..<cols { ar[c] = activation.forward(zr[c]) }
+        forEachPart(rows, work: rows * cols) { part in
+            for r in part {
+                let zr = pz + r * cols, ar = pa + r * cols
+                // The activation is chosen once per row, so that the common ones run as
+                // straight loops the compiler vectorises.
+                switch activation {
+                case .softmax:
+                    for c in 0..<cols { zr[c] += pb[c] }
+                    CPUKernels.softmax(zr, into: ar, count: cols)
+                case .relu:
+                    for c in 0..<cols {
+                        let v = zr[c] + pb[c]
+                        zr[c] = v
+                        ar[c] = v > 0 ? v : 0
+                    }
+                case .identity:
+                    for c in 0..<cols {
+                        let v = zr[c] + pb[c]
+                        zr[c] = v
+                        ar[c] = v
+                    }
+                case .leakyReLU(let alpha):
+                    for c in 0..<cols {
+                        let v = zr[c] + pb[c]
+                        zr[c] = v
+                        ar[c] = v > 0 ? v : alpha * v
+                    }
+                default:
+                    for c in 0..<cols {
+                        let v = zr[c] + pb[c]
+                        zr[c] = v
+                        ar[c] = activation.forward(v)
+                    }
+                }
             }
         }
     }
@@ -117,20 +165,35 @@ public final class CPUDevice: Device {
                                    activation: Activation) throws {
         precondition(activation != .softmax, "softmax is an output activation; its delta comes from outputDelta")
         let pd = try words(dA, count), pz = try words(z, count), pa = try words(a, count)
-        for i in 0..<count { pd[i] *= activation.derivative(z: pz[i], a: pa[i]) }
+        forEachPart(count, work: count) { part in
+            let d = pd + part.lowerBound, z = pz + part.lowerBound, a = pa + part.lowerBound, n = part.count
+            switch activation {
+            case .relu: CPUKernels.scaleWherePositive(d, z: z, count: n, otherwise: 0)
+            case .leakyReLU(let alpha): CPUKernels.scaleWherePositive(d, z: z, count: n, otherwise: alpha)
+            case .identity: break
+            case .sigmoid: for i in 0..<n { d[i] *= a[i] * (1 - a[i]) }
+            case .tanh: for i in 0..<n { d[i] *= 1 - a[i] * a[i] }
+            default: for i in 0..<n { d[i] *= activation.derivative(z: z[i], a: a[i]) }
+            }
+        }
     }
 
     public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws {
         let pd = try words(dZ, rows * cols), pb = try words(db, cols)
-        if beta == 0 { pb.update(repeating: 0, count: cols) } else if beta != 1 {
-            for c in 0..<cols { pb[c] *= beta }
-        }
-        for r in 0..<rows {
-            let row = pd + r * cols
-            if alpha == 1 {
-                for c in 0..<cols { pb[c] += row[c] }
-            } else {
-                for c in 0..<cols { pb[c] += alpha * row[c] }
+        // Split by columns: each part sums its columns down every row, so parts share nothing.
+        forEachPart(cols, work: rows * cols) { part in
+            guard !part.isEmpty else { return }
+            let out = pb + part.lowerBound, n = part.count
+            if beta == 0 { out.update(repeating: 0, count: n) } else if beta != 1 {
+                for c in 0..<n { out[c] *= beta }
+            }
+            for r in 0..<rows {
+                let row = pd + r * cols + part.lowerBound
+                if alpha == 1 {
+                    for c in 0..<n { out[c] += row[c] }
+                } else {
+                    for c in 0..<n { out[c] += alpha * row[c] }
+                }
             }
         }
     }
@@ -173,7 +236,9 @@ public final class CPUDevice: Device {
         precondition(state.count == rule.stateBuffers, "\(rule) needs \(rule.stateBuffers) state buffers")
         let p = try words(parameters, count), g = try words(gradients, count)
         let s = try state.map { try words($0.start, count) }
-        CPUKernels.update(rule, p: p, g: g, state: s, range: 0..<count, decayCount: decayCount)
+        forEachPart(count, work: count) { part in
+            CPUKernels.update(rule, p: p, g: g, state: s, range: part, decayCount: decayCount)
+        }
     }
 
     public func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws {

@@ -71,6 +71,26 @@ enum CPUKernels {
         return best
     }
 
+    /// d[i] stays where z[i] > 0 and becomes `otherwise` × d[i] elsewhere (z NaN included): the
+    /// ReLU and leaky-ReLU derivative times the incoming delta, eight lanes at a time and
+    /// without branches (a branch per element mispredicts on half of them).
+    static func scaleWherePositive(_ d: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, count n: Int,
+                                   otherwise: Float) {
+        var i = 0
+        while i + 8 <= n {
+            let zv = UnsafeRawPointer(z + i).loadUnaligned(as: SIMD8<Float>.self)
+            let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
+            let scaled = otherwise == 0 ? SIMD8<Float>(repeating: 0) : dv * otherwise
+            UnsafeMutableRawPointer(d + i).storeBytes(of: dv.replacing(with: scaled, where: .!(zv .> 0)),
+                                                      as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            if !(z[i] > 0) { d[i] = otherwise == 0 ? 0 : otherwise * d[i] }
+            i += 1
+        }
+    }
+
     /// One optimizer step over p[range]; see Kernels/optimizers.cl. The weights (indices below
     /// `decayCount`) and the biases run as two branch-free loops, which the compiler vectorises.
     static func update(_ rule: UpdateRule, p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>,
