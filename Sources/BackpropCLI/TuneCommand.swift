@@ -22,7 +22,11 @@ struct Tune: ParsableCommand {
     @Flag(help: "Measure and report, but keep the stored configuration as it is.")
     var dryRun = false
 
+    @Flag(help: "Forget the stored configuration, so that the device type's defaults apply again; no search.")
+    var reset = false
+
     func validate() throws {
+        if reset && (quick || dryRun) { throw ValidationError("--reset searches nothing; it takes no --quick or --dry-run") }
         for d in device {
             guard case .opencl = try? DeviceRequest(parsing: d) else {
                 throw ValidationError("--device \(d): tune takes an OpenCL device (opencl, opencl:<index>, "
@@ -34,6 +38,14 @@ struct Tune: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let infos = try device.map { try DeviceSelection.openCLInfo(DeviceRequest(parsing: $0)) }
+            if reset {
+                for info in infos {
+                    let had = try GEMMTuning.forget(info)
+                    say(had ? "forgot the tuning stored for \(info.name); its defaults apply"
+                        : "nothing stored for \(info.name); its defaults apply")
+                }
+                return
+            }
             for info in infos {
                 say("tuning \(info.name) (\(info.platformName), driver \(info.driverVersion))\(quick ? ", quick" : "")")
                 let tuner = GEMMTuner(info: info, quick: quick) { say($0) }

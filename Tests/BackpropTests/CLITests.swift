@@ -59,4 +59,30 @@ struct CLITests {
         #expect(r.stdout.contains("cpu "))
         if TestDevices.runOpenCL { #expect(r.stdout.contains("opencl:0") && r.stdout.contains("compute units")) }
     }
+
+    @Test("tune --reset forgets the stored tuning of the device, and only that",
+          .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason))
+    func tuneReset() throws {
+        let info = try #require(try DeviceSelection.openCLDevices().first)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tune-reset-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var tuned = GEMMConfig(direct: .init(vw: 8, om: 4, on: 2))
+        tuned.gemvGroup = 32
+        let key = [info.platformName, info.name, info.driverVersion].joined(separator: "|")
+        let file = dir.appendingPathComponent("gemm-tuning.json")
+        try JSONEncoder().encode([key: tuned, "other|device|1.0": tuned]).write(to: file)
+        let env = ["BACKPROP_CACHE_DIR": dir.path]
+
+        let first = try CLI.run(["tune", "--reset", "--device", "opencl:0"], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("forgot the tuning stored for \(info.name)"), "\(first.stdout)")
+        let left = try JSONDecoder().decode([String: GEMMConfig].self, from: Data(contentsOf: file))
+        #expect(Array(left.keys) == ["other|device|1.0"])
+
+        let again = try CLI.run(["tune", "--reset", "--device", "opencl:0"], environment: env)
+        #expect(again.status == 0 && again.stdout.contains("nothing stored for"), "\(again.stdout)")
+        let refused = try CLI.run(["tune", "--reset", "--quick"], environment: env)
+        #expect(refused.status == 64, "\(refused.stderr)")
+    }
 }

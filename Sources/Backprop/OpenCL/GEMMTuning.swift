@@ -23,6 +23,21 @@ public enum GEMMTuning {
         guard let file else { return }
         var all = readAll()
         all[key(info)] = config
+        try write(all, to: file)
+    }
+
+    /// Drops `info`'s stored configuration, so that the device type's defaults apply again.
+    /// Returns whether there was one.
+    @discardableResult
+    public static func forget(_ info: OpenCLDeviceInfo) throws -> Bool {
+        guard let file else { return false }
+        var all = readAll()
+        guard all.removeValue(forKey: key(info)) != nil else { return false }
+        try write(all, to: file)
+        return true
+    }
+
+    private static func write(_ all: [String: GEMMConfig], to file: URL) throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
