@@ -34,6 +34,10 @@ struct Bench: ParsableCommand {
     @Option(help: "Throughput modes, comma-separated: stochastic, 32, 256, 1024, batch (default: all five).")
     var modes: String?
     @Option(help: "Generated samples for throughput (default 60000, quick 4096).") var samples: Int?
+    @Option(help: "GEMM squares, comma-separated (default 256,512,1024,2048; quick 256,512).")
+    var gemmSizes: String?
+    @Option(help: "Batch sizes whose training-step products the GEMM section measures, comma-separated; 0 for none (default 256,1024; quick 256).")
+    var gemmBatches: String?
     @Option(help: "Time cap of each time-to-accuracy run, in seconds (default 60, quick 2).")
     var accuracySeconds: Double?
 
@@ -98,6 +102,11 @@ struct Bench: ParsableCommand {
             }
         }
         if let samples { c.samples = samples }
+        if let gemmSizes { c.gemmSquares = try positiveInts(gemmSizes, option: "--gemm-sizes") }
+        if let gemmBatches {
+            c.gemmBatches = gemmBatches.trimmingCharacters(in: .whitespaces) == "0"
+                ? [] : try positiveInts(gemmBatches, option: "--gemm-batches")
+        }
         if let accuracySeconds { c.accuracy.maxSeconds = accuracySeconds }
         if let dataset { c.dataset = URL(fileURLWithPath: dataset) }
         do {
@@ -106,6 +115,17 @@ struct Bench: ParsableCommand {
             throw ValidationError(e.description)
         }
         return c
+    }
+
+    private func positiveInts(_ text: String, option: String) throws -> [Int] {
+        let items = list(text)
+        guard !items.isEmpty else { throw ValidationError("\(option) needs at least one size") }
+        return try items.map {
+            guard let n = Int($0), n >= 1, n <= 16_384 else {
+                throw ValidationError("\(option): '\($0)' is not a size from 1 to 16384")
+            }
+            return n
+        }
     }
 
     private func list(_ text: String) -> [String] {

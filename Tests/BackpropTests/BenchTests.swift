@@ -101,7 +101,8 @@ struct BenchTests {
     func badOptions() throws {
         let binary = try #require(Self.binary)
         for args in [["--nets", "784-x-10"], ["--modes", "sometimes"], ["--sections", "speed"], ["--repeats", "0"],
-                     ["--device", "opencl:99"]] {
+                     ["--device", "opencl:99"], ["--gemm-sizes", "0"], ["--gemm-sizes", "1024,x"],
+                     ["--gemm-batches", "-3"]] {
             let process = Process()
             process.executableURL = binary
             process.arguments = ["bench", "--smoke", "--sections", "gemm"] + args
@@ -111,5 +112,24 @@ struct BenchTests {
             process.waitUntilExit()
             #expect(process.terminationStatus != 0, "\(args) was accepted")
         }
+    }
+
+    @Test("--gemm-sizes and --gemm-batches 0 measure just those squares")
+    func gemmSizes() throws {
+        let binary = try #require(Self.binary)
+        let out = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["bench", "--smoke", "--sections", "gemm", "--device", "cpu", "--gemm-sizes", "17,33",
+                             "--gemm-batches", "0", "--output", out.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let report = try BenchmarkReport.decode(Data(contentsOf: out.appendingPathComponent("bench.json")))
+        let shapes = Set(report.records.compactMap { r in r.shape.map { "\($0) \(r.op ?? "")" } })
+        // The smoke (quick) profile times squares as NN only; a full run adds NT and TN.
+        #expect(shapes == ["17×17×17 NN", "33×33×33 NN"])
     }
 }
