@@ -34,6 +34,8 @@ struct ThroughputBenchmarkTests {
             #expect(m.samplesPerSecond.min <= m.samplesPerSecond.median && m.samplesPerSecond.median <= m.samplesPerSecond.max)
             #expect((1...3).contains(m.samplesPerSecond.repeats))
             #expect(m.updatesPerRepeat >= 1 && m.updatesPerRepeat <= work.updatesPerEpoch)
+            // The warm-up and at least one repeat's updates, all counted.
+            #expect(m.updatesRun >= 1 + m.updatesPerRepeat, "\(mode): \(m.updatesRun) updates run")
             #expect(m.warmupSeconds >= 0)
             #expect(m.batch == (mode == .batch ? 512 : mode == .stochastic ? 1 : 64))
         }

@@ -143,14 +143,14 @@ public final class BenchmarkSuite {
         }
         let work = try TrainingWorkload(device: bench.device, sizes: sizes, mode: mode, data: data,
                                         optimizer: OptimizerConfig(.sgd, learningRate: c.learningRate), seed: c.seed)
+        // Kernels are counted over every update the measurement runs (a counter: it costs the
+        // timed runs nothing), so per-pass work such as the loss read back at a pass's end
+        // weighs as it does in training.
+        let cl = bench.device as? OpenCLDevice
+        let launchesBefore = cl?.launches ?? 0
         var m = try ThroughputBenchmark.measure(work, settings: c.throughput)
-        if let cl = bench.device as? OpenCLDevice {
-            // Counted apart from the timed repeats: a pass of up to 100 updates, so that
-            // per-pass work (the loss read back at its end) weighs as it does in training.
-            let updates = Swift.min(work.updatesPerEpoch, 100)
-            let before = cl.launches
-            try work.run(updates: updates)
-            m.kernelsPerUpdate = Double(cl.launches - before) / Double(updates)
+        if let cl, m.updatesRun > 0 {
+            m.kernelsPerUpdate = Double(cl.launches - launchesBefore) / Double(m.updatesRun)
         }
         return m
     }

@@ -32,7 +32,11 @@ public struct ThroughputMeasurement: Sendable {
     public var warmupSeconds: Double
     /// One update in steady state.
     public var secondsPerUpdate: Double
-    /// Kernels enqueued per update, where the device counts them (OpenCL).
+    /// Updates run in all, warm-up and probes included (for per-update counts such as
+    /// kernel launches, taken over the whole measurement).
+    public var updatesRun: Int
+    /// Kernels enqueued per update over the whole measurement, where the device counts them
+    /// (OpenCL; set by the caller, which knows the device).
     public var kernelsPerUpdate: Double?
 }
 
@@ -44,14 +48,19 @@ public enum ThroughputBenchmark {
     /// counts as the first repeat.
     public static func measure(_ work: TrainingWorkload, settings s: ThroughputSettings) throws -> ThroughputMeasurement {
         let perEpoch = work.updatesPerEpoch
-        let first = try Measure.seconds { try work.run(updates: 1) }
+        var updatesRun = 0
+        func run(_ n: Int) throws -> Int {
+            updatesRun += Swift.min(n, perEpoch)
+            return try work.run(updates: n)
+        }
+        let first = try Measure.seconds { _ = try run(1) }
 
         var probeUpdates = 1
-        var probe = try Measure.seconds { try work.run(updates: probeUpdates) }
+        var probe = try Measure.seconds { _ = try run(probeUpdates) }
         while probe < s.probeSeconds && probeUpdates < perEpoch {
             probeUpdates = Swift.min(perEpoch, probeUpdates * 4)
             let n = probeUpdates
-            probe = try Measure.seconds { try work.run(updates: n) }
+            probe = try Measure.seconds { _ = try run(n) }
         }
         let perUpdate = probe / Double(probeUpdates)
         let k = Swift.max(1, Swift.min(perEpoch, Int(s.secondsPerRepeat / Swift.max(perUpdate, 1e-9))))
@@ -64,14 +73,15 @@ public enum ThroughputBenchmark {
         var times: [Double] = k == probeUpdates ? [probe] : []
         while times.count < wanted {
             var done = 0
-            times.append(try Measure.seconds { done = try work.run(updates: k) })
+            times.append(try Measure.seconds { done = try run(k) })
             samples = done
         }
         let stats = Stats(times)
         let perSample = Double(samples)
         return ThroughputMeasurement(samplesPerSecond: stats.inverted { perSample / $0 },
                                      batch: work.rowsPerUpdate, updatesPerRepeat: k, samplesPerRepeat: samples,
-                                     warmupSeconds: Swift.max(0, first - perUpdate), secondsPerUpdate: perUpdate)
+                                     warmupSeconds: Swift.max(0, first - perUpdate), secondsPerUpdate: perUpdate,
+                                     updatesRun: updatesRun)
     }
 
     /// The samples a full-batch figure trains on: all `available` when an epoch over them fits
