@@ -1,6 +1,7 @@
 // common.cl — types and codes shared by every Backprop kernel file.
-// The host prepends this file to every program it builds. Codes below must match
-// Activation.kernelCode, LossKind and Optimizer codes in Sources/Backprop.
+// The host prepends this file to every program it builds. The activation codes below
+// must match Activation.kernelCode (Sources/Backprop/Network/Activation.swift); the loss
+// codes live in loss.cl and match Loss.kernelCode.
 typedef float real;
 
 // Activation codes (Activation.kernelCode).

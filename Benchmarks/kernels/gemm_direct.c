@@ -1,4 +1,4 @@
-// gemm_direct.c — the lab bench behind the direct GEMM family (GEMM-NOTES.md): builds
+// gemm_direct.c — the lab bench behind the direct GEMM family (BENCHMARKS.md, "How the PoCL GEMM got there"): builds
 // Kernels/common.cl + Kernels/gemm_direct.cl with -DGEMM_DIRECT and the given parameters,
 // runs one product through one path, checks it against cblas_sgemm, and times it against
 // OpenBLAS in alternating rounds (the ratio is what survives a shared machine). Not part of
