@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Backprop", targets: ["Backprop"]),
+        .library(name: "BackpropBench", targets: ["BackpropBench"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
     ],
     dependencies: [
@@ -37,17 +38,29 @@ let package = Package(
                 .embedInCode("optimizers.cl"),
                 .embedInCode("data.cl"),
             ]),
+        // What trains, evaluates and stores a network, and nothing else.
         .target(
             name: "Backprop",
             dependencies: ["COpenCL", "CBLAS", "CZlib", "BackpropKernels"]),
+        // The tools around it: the benchmark engine (workloads, reports, tables, charts,
+        // machine readers) and the GEMM tuner's measuring harness.
+        .target(name: "BackpropBench", dependencies: ["Backprop"]),
         // Named BackpropCLI so that its folder does not clash with Sources/Backprop on
         // case-insensitive file systems; the product (the binary) is still `backprop`.
         .executableTarget(
             name: "BackpropCLI",
             dependencies: [
                 "Backprop",
+                "BackpropBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "BackpropTests", dependencies: ["Backprop"], resources: [.copy("Fixtures")]),
+        // Helpers the test targets share: devices under test, temporary folders, test data,
+        // and a runner for the built `backprop` binary.
+        .target(name: "BackpropTestSupport", dependencies: ["Backprop"], path: "Tests/BackpropTestSupport"),
+        // The library's specification; the tools' tests; the command's, through its binary.
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "BackpropTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "BackpropBenchTests", dependencies: ["Backprop", "BackpropBench", "BackpropTestSupport"]),
+        .testTarget(name: "BackpropCLITests", dependencies: ["Backprop", "BackpropTestSupport"]),
     ]
 )

@@ -5,7 +5,7 @@ import PackageDescription
 // own package so that the library and its CI never build the benchmark tooling.
 //   swift package --package-path Benchmarks benchmark
 //   swift package --package-path Benchmarks benchmark --target GEMM --filter "cpu.*"
-// The workloads are the library's own (GEMMWorkload, TrainingWorkload), the same that
+// The workloads are BackpropBench's (GEMMWorkload, TrainingWorkload), the same that
 // `backprop bench` times. BACKPROP_BENCH_DEVICES=cpu,opencl:0 limits the devices (default:
 // the CPU path and every OpenCL device).
 let package = Package(
@@ -20,7 +20,10 @@ let package = Package(
     targets: [
         .target(
             name: "BenchmarkSupport",
-            dependencies: [.product(name: "Backprop", package: "Backprop")],
+            dependencies: [
+                .product(name: "Backprop", package: "Backprop"),
+                .product(name: "BackpropBench", package: "Backprop"),
+            ],
             path: "Sources/BenchmarkSupport"),
         .executableTarget(
             name: "GEMM",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import BackpropBench
 import Foundation
 
 @main
@@ -23,6 +24,11 @@ struct BackpropCommand: ParsableCommand {
 /// Writes to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// A notice from the library (which device was chosen and why), as one line on standard error.
+func notice(_ text: String) {
+    printError("backprop: \(oneLine(text))")
 }
 
 /// A message as one line: control characters (line breaks, escape sequences) that a hostile

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import BackpropBench
 import Foundation
 
 struct Bench: ParsableCommand {

@@ -35,7 +35,7 @@ struct Devices: ParsableCommand {
                     print("    GEMM tiles: \(device.gemmConfig)")
                 }
             }
-            let auto = try DeviceSelection.open(.auto)
+            let auto = try DeviceSelection.open(.auto, notice: notice)
             print("auto selects: \(auto.name)")
         }
     }

@@ -24,7 +24,7 @@ struct Evaluate: ParsableCommand {
             let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: model))
             var data = try DatasetSpec(parsing: dataset).load(seed: seed)
             if let n = checkpoint.normalization { try n.apply(to: &data) }
-            let network = try checkpoint.makeNetwork(device: try DeviceSelection.open(device.map { try DeviceRequest(parsing: $0) }))
+            let network = try checkpoint.makeNetwork(device: try DeviceSelection.open(device.map { try DeviceRequest(parsing: $0) }, notice: notice))
             let e = try Evaluation.measure(network, on: data, confusion: data.isClassification)
             print("model     \(model): \(network.architecture.summary)")
             print("data      \(data.source): \(data.count) samples")
@@ -67,7 +67,7 @@ struct Predict: ParsableCommand {
             let arch = checkpoint.architecture
             var inputs = try PredictInput.load(input, inputSize: arch.inputSize, seed: seed)
             if let n = checkpoint.normalization { try n.apply(to: &inputs) }
-            let network = try checkpoint.makeNetwork(device: try DeviceSelection.open(device.map { try DeviceRequest(parsing: $0) }))
+            let network = try checkpoint.makeNetwork(device: try DeviceSelection.open(device.map { try DeviceRequest(parsing: $0) }, notice: notice))
             let outputs = try network.predict(inputs)
             let k = arch.outputSize
             let classifier = arch.loss != .squaredError

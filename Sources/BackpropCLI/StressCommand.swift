@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import BackpropBench
 import Foundation
 
 /// A leak check: opens a device, builds a network, trains one step and lets it all go,
@@ -26,7 +27,7 @@ struct Stress: ParsableCommand {
             var targets = [Float](repeating: 0, count: 16 * 10)
             for r in 0..<16 { targets[r * 10 + r % 10] = 1 }
             func cycle() throws {
-                let d = try DeviceSelection.open(request)
+                let d = try DeviceSelection.open(request, notice: notice)
                 let network = try Network(arch, device: d)
                 let optimizer = try Optimizer(OptimizerConfig(.adam, learningRate: 0.01), network: network)
                 _ = try network.lossAndGradients(inputs: inputs, targets: targets)
@@ -37,7 +38,7 @@ struct Stress: ParsableCommand {
             let (rss0, objects0) = (ProcessMemory.resident, CLObjectCount.current)
             let clock = ContinuousClock.now
             for _ in 0..<iterations { try cycle() }
-            let seconds = (ContinuousClock.now - clock).inSeconds
+            let seconds = (ContinuousClock.now - clock).seconds
             let (rss1, objects1) = (ProcessMemory.resident, CLObjectCount.current)
             print("\(iterations) cycles on \(device) in \(String(format: "%.1f", seconds)) s")
             print("resident memory \(rss0 / 1024) KiB -> \(rss1 / 1024) KiB (\(String(format: "%+.1f", Double(rss1 - rss0) / 1_048_576)) MiB)")

@@ -1,4 +1,5 @@
 import Backprop
+import BackpropBench
 import Foundation
 
 /// The end of a training run: how it stopped, final metrics, and what the network learned

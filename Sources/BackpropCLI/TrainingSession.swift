@@ -39,7 +39,7 @@ struct TrainingSession {
         try check(arch, fits: train)
         let trainingOptions = try self.trainingOptions(epochs: epochs, trainCount: train.count)
 
-        var (device, fallbacks) = try DeviceSelection.openWithFallbacks(o.device.map { try DeviceRequest(parsing: $0) })
+        var (device, fallbacks) = try DeviceSelection.openWithFallbacks(o.device.map { try DeviceRequest(parsing: $0) }, notice: notice)
         var trainer = try makeTrainer(arch, on: device, from: start, resume: o.resume != nil, options: trainingOptions)
         let reporter = ProgressReporter(json: o.json, logEvery: o.logEvery, maxEpochs: epochs)
         reporter.header(arch: arch, device: device, train: train, validation: validation,
@@ -70,16 +70,16 @@ struct TrainingSession {
                 reporter.finishLine()
                 let failed = device.name
                 let next = fallbacks.removeFirst()
-                let opened = try DeviceSelection.openWithFallbacks(next)
+                let opened = try DeviceSelection.openWithFallbacks(next, notice: notice)
                 (device, fallbacks) = (opened.device, opened.fallbacks + fallbacks)
                 trainer = try makeTrainer(arch, on: device, from: lastGood ?? start, resume: lastGood != nil || o.resume != nil,
                                           options: trainingOptions)
-                Diagnostics.notice("\(failed) failed during training (\(error)); continuing on \(device.name) "
+                notice("\(failed) failed during training (\(error)); continuing on \(device.name) "
                     + "from epoch \(trainer.completedEpochs + 1)")
             }
         }
         reporter.finishLine()
-        let seconds = (ContinuousClock.now - clock).inSeconds
+        let seconds = (ContinuousClock.now - clock).seconds
         let saved = try saver.final(network: trainer.network, trainer: trainer)
         let signal = pendingSignal.load(ordering: .relaxed)
         if result?.reason == .interrupted {
@@ -183,8 +183,4 @@ struct TrainingSession {
         }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
-}
-
-extension Duration {
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

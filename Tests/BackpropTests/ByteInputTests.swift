@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// File access and gzip detection, seen through the readers that use them.

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// The CPU path's element-wise passes against float64 formulas, at awkward sizes (vector

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// Parses CSV text held in memory, as a file called "t.csv".

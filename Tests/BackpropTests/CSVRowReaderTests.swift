@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 @Suite("CSV reader: rows, labels and refusals")

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// Quoting, line ends, comments and blank lines, seen through `CSV.parse`.

@@ -1,5 +1,6 @@
 @testable import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// Seeded mutation fuzzing of checkpoint reading (counts and the command for a million:

@@ -1,4 +1,5 @@
 import Backprop
+import BackpropTestSupport
 import Testing
 
 /// The same network, weights and batch give the same loss, gradients and updated weights on

@@ -1,5 +1,6 @@
 @testable import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// Seeded mutation fuzzing shared by the reader suites (IDXFuzzTests, CSVFuzzTests,

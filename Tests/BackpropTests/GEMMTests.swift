@@ -1,4 +1,5 @@
 import Backprop
+import BackpropTestSupport
 import Testing
 
 /// Every product case of both devices against a float64 triple loop, on random inputs,

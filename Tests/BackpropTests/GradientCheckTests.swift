@@ -1,4 +1,5 @@
 import Backprop
+import BackpropTestSupport
 import Testing
 
 /// Backpropagation against finite differences: the float64 reference network's analytic

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// Every refusal of a damaged or hostile IDX file: each names the file, the byte offset or

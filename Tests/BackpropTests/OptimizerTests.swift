@@ -1,4 +1,5 @@
 import Backprop
+import BackpropTestSupport
 import Testing
 
 /// Each optimizer kernel against the float64 reference rules, over several steps with random

@@ -1,5 +1,6 @@
 @testable import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// A file from a header text and data bytes; `n` overrides the length field.

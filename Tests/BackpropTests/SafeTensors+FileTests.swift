@@ -1,5 +1,6 @@
 @testable import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ struct SafeTensorsFileTests {
 
     @Test("write then read gives the same tensors, and the file holds exactly encode()'s bytes")
     func writeRead() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("model.safetensors")
         try Self.old.write(to: url)
         #expect(try SafeTensors.read(from: url) == Self.old)
@@ -25,7 +26,7 @@ struct SafeTensorsFileTests {
 
     @Test("writing over an existing file replaces it and keeps its permissions")
     func replaces() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("model.safetensors")
         try Self.old.write(to: url)
         #expect(chmod(url.path, 0o640) == 0)
@@ -38,7 +39,7 @@ struct SafeTensorsFileTests {
 
     @Test("a write into a missing directory throws and creates nothing")
     func missingDirectory() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("absent/model.safetensors")
         let error = #expect(throws: DataError.self) { try Self.new.write(to: url) }
         #expect(error?.source == url.path)
@@ -48,7 +49,7 @@ struct SafeTensorsFileTests {
 
     @Test("a rename that fails (the destination is a directory) removes the temporary file")
     func renameFails() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("model.safetensors")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
         try Data([1, 2, 3]).write(to: url.appendingPathComponent("keep"))
@@ -60,7 +61,7 @@ struct SafeTensorsFileTests {
 
     @Test("a write that cannot be encoded leaves the old file untouched")
     func encodeFails() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("model.safetensors")
         try Self.old.write(to: url)
         let bad = SafeTensors(tensors: ["__metadata__": .init(uint8s: [1], shape: [1])])
@@ -72,7 +73,7 @@ struct SafeTensorsFileTests {
     /// Root ignores directory permissions, so this runs only for other users (as in CI).
     @Test("a write into a read-only directory throws and leaves the old file", .enabled(if: getuid() != 0, "root can write into read-only directories"))
     func readOnlyDirectory() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("model.safetensors")
         try Self.old.write(to: url)
         #expect(chmod(dir.url.path, 0o555) == 0)
@@ -84,7 +85,7 @@ struct SafeTensorsFileTests {
 
     @Test("reading names the path: missing file, directory, huge header length, truncated file")
     func readRefusals() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let missing = dir.url.appendingPathComponent("missing.safetensors")
         let e1 = #expect(throws: DataError.self) { try SafeTensors.read(from: missing) }
         #expect(e1?.description == "\(missing.path): cannot be opened (No such file or directory)")

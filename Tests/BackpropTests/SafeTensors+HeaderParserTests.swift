@@ -1,4 +1,5 @@
 @testable import Backprop
+import BackpropTestSupport
 import Testing
 
 /// The header's JSON: what the parser refuses beyond the format's core rules, and what it

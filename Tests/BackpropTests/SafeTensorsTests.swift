@@ -1,5 +1,6 @@
 @testable import Backprop
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// Encoding, typed access and interoperability with the Python `safetensors` package: a
@@ -115,7 +116,7 @@ struct SafeTensorsTests {
     /// makes a missing package a failure instead, for CI images that ought to have it.
     @Test("Swift writes, Python reads, and both lay out tensors byte for byte alike", .enabled(if: PythonInterop.runs, PythonInterop.skipReason))
     func swiftToPython() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("from-swift.safetensors")
         var file = Self.everyDType()
         // NumPy has no bfloat16 or float8.
@@ -146,7 +147,7 @@ struct SafeTensorsTests {
 
     @Test("Python writes, Swift reads", .enabled(if: PythonInterop.runs, PythonInterop.skipReason))
     func pythonToSwift() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TempDir()
         let url = dir.url.appendingPathComponent("from-python.safetensors")
         let out = try PythonInterop.run(#"""
             import sys, json, numpy as np
@@ -218,17 +219,4 @@ enum PythonInterop {
         }
         return json
     }
-}
-
-/// A fresh directory under the system's temporary one, removed when the value goes away.
-final class TemporaryDirectory {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    /// The names in the directory, hidden ones included.
-    func names() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() }
 }

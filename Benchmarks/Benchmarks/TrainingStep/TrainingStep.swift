@@ -1,4 +1,5 @@
 import Backprop
+import BackpropBench
 import Benchmark
 import BenchmarkSupport
 

@@ -1,4 +1,5 @@
 import Backprop
+import BackpropBench
 import Foundation
 
 /// The devices the suites measure, opened once per process on first use:

@@ -45,7 +45,7 @@ extension IDX {
     }
 
     /// Both files of `split` in `dir`, each raw or `.gz`; nil when either is missing.
-    static func findPair(_ dir: URL, _ split: Split) -> (images: URL, labels: URL)? {
+    package static func findPair(_ dir: URL, _ split: Split) -> (images: URL, labels: URL)? {
         guard let names = fileNames[split],
               let images = find(dir, names.images), let labels = find(dir, names.labels) else { return nil }
         return (images, labels)

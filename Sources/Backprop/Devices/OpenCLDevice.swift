@@ -16,7 +16,7 @@ public final class OpenCLDevice: Device {
     public let buildReport: String
     let context: CLContext
     let queue: cl_command_queue
-    private let ks: Kernels
+    let ks: ElementwiseKernels
     /// The matrix program's kernels (see OpenCLDevice+GEMM.swift).
     let gemmKernels: GEMMKernels
     /// Panels of packed operands for large direct-family products; grows, never shrinks.
@@ -27,11 +27,8 @@ public final class OpenCLDevice: Device {
     let localSize: Int
     let largeLocalSize: Int
     let largeLaunch = 1 << 16
-    /// Testing aid: with `BACKPROP_FAULT_AFTER_KERNELS=N`, the launch after the N-th fails
-    /// as a driver fault would (CL_OUT_OF_RESOURCES), to exercise error paths and fallbacks.
-    private var faultCountdown: Int?
-    /// Kernels launched so far on this device (for kernels-per-step figures).
-    public private(set) var launches = 0
+    /// Kernel launches counted as they are enqueued (see `LaunchStatistics`).
+    public let launchStatistics = LaunchStatistics()
 
     /// Opens `info`'s device. `gemmConfig` overrides the tuned or default tile parameters.
     public init(_ info: OpenCLDeviceInfo, gemmConfig override: GEMMConfig? = nil) throws {
@@ -55,7 +52,7 @@ public final class OpenCLDevice: Device {
             let (elementwise, r1) = try context.program(source: KernelSource.elementwise, options: base)
             let (matrix, r2) = try context.program(source: KernelSource.matrix,
                                                    options: base + " " + config.buildOptions)
-            ks = try Kernels(elementwise: elementwise)
+            ks = try ElementwiseKernels(elementwise: elementwise)
             gemmKernels = try GEMMKernels(matrix, family: config.family)
             buildReport = "element-wise kernels: \(r1.source.rawValue) in \(String(format: "%.3f", r1.seconds)) s; "
                 + "GEMM kernels: \(r2.source.rawValue) in \(String(format: "%.3f", r2.seconds)) s"
@@ -66,7 +63,6 @@ public final class OpenCLDevice: Device {
         }
         localSize = Swift.min(info.type == .gpu ? 256 : 64, info.maxWorkGroupSize)
         largeLocalSize = Swift.min(info.type == .gpu ? 256 : 1024, info.maxWorkGroupSize)
-        faultCountdown = ProcessInfo.processInfo.environment["BACKPROP_FAULT_AFTER_KERNELS"].flatMap { Int($0) }
     }
 
     deinit {
@@ -211,18 +207,6 @@ public final class OpenCLDevice: Device {
         try enqueue1D(ks.axpby, count)
     }
 
-    /// The wall time of one launch of a kernel that does nothing, averaged over `count`
-    /// back-to-back launches and one final wait: the floor under every kernel's cost.
-    public func emptyLaunchSeconds(count: Int = 2000) throws -> Double {
-        try ks.empty.set(.int(0))
-        try enqueue(ks.empty, global: [localSize], local: [localSize])
-        try synchronize()
-        let start = ContinuousClock.now
-        for _ in 0..<count { try enqueue(ks.empty, global: [localSize], local: [localSize]) }
-        try synchronize()
-        return (ContinuousClock.now - start).seconds / Double(max(count, 1))
-    }
-
     public func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws {
         try ks.checkFinite.set(.int(count), .mem(try mem(values, count, offsetFree: true)), .mem(try mem(flag, 1, offsetFree: true)))
         try enqueue1D(ks.checkFinite, count)
@@ -251,13 +235,7 @@ public final class OpenCLDevice: Device {
 
     @inline(__always)
     func enqueue(_ kernel: CLKernel, global: [Int], local: [Int]) throws {
-        launches += 1
-        if let n = faultCountdown {
-            guard n > 0 else {
-                throw CLError(code: CL_OUT_OF_RESOURCES, call: "clEnqueueNDRangeKernel(\(kernel.name)) [injected fault]")
-            }
-            faultCountdown = n - 1
-        }
+        launchStatistics.kernels &+= 1
         let status = global.withUnsafeBufferPointer { g in
             local.withUnsafeBufferPointer { l in
                 clEnqueueNDRangeKernel(queue, kernel.kernel, cl_uint(g.count), nil, g.baseAddress, l.baseAddress,
@@ -271,7 +249,7 @@ public final class OpenCLDevice: Device {
 }
 
 /// The element-wise kernel objects of one `OpenCLDevice`.
-private struct Kernels {
+struct ElementwiseKernels {
     let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
     let sgd, momentum, adam, rprop, axpby, gatherRows, checkFinite, empty: CLKernel
 

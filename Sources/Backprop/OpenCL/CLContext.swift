@@ -136,10 +136,3 @@ final class CLContext: @unchecked Sendable {
         return status == CL_SUCCESS ? bytes : nil
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
-    }
-}

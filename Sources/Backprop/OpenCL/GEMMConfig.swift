@@ -123,7 +123,7 @@ public struct GEMMConfig: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Defaults by device type, used until the device is tuned: the tiled family on GPUs
     /// and accelerators, the direct family on CPUs.
-    static func defaults(for info: OpenCLDeviceInfo) -> GEMMConfig {
+    public static func defaults(for info: OpenCLDeviceInfo) -> GEMMConfig {
         let candidates: [GEMMConfig]
         switch info.type {
         case .gpu, .accelerator, .other:

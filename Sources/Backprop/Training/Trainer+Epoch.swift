@@ -6,6 +6,8 @@ struct EpochRun {
     let data: DeviceData
     let epoch: Int
     let learningRate: Float
+    /// Stop after this many updates (a partial epoch), or run the whole epoch.
+    var limit: Int? = nil
     let progress: ((TrainingProgress) -> Void)?
 
     private var network: Network { trainer.network }
@@ -137,6 +139,10 @@ struct EpochRun {
         mutating func after(update: Int, done: Int) throws -> Bool {
             updates = update
             if update % interval == 0 && done < total { try check(upTo: done, update: update) }
+            if let limit = run.limit, update >= limit, done < total {
+                try check(upTo: done, update: update)
+                return true
+            }
             if let stop = run.trainer.shouldStop, stop() {
                 try check(upTo: done, update: update)
                 return true

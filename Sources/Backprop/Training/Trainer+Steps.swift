@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What one call of `Trainer.trainEpoch` did.
 public struct EpochPass: Sendable {
     /// Updates applied, and the samples they trained on.
@@ -26,15 +24,11 @@ extension Trainer {
             throw ConfigurationError("the batch size \(size) is larger than the training set (\(data.count) samples)")
         }
         if let updates, updates < 1 { throw ConfigurationError("a pass needs at least one update, got \(updates)") }
-        let previous = shouldStop
-        defer { shouldStop = previous }
-        let counter = UpdateCounter(limit: updates ?? .max)
-        shouldStop = { counter.tick() || previous?() == true }
         let outcome = try EpochRun(trainer: self, data: data, epoch: completedEpochs + 1,
-                                   learningRate: learningRate, progress: nil).run()
+                                   learningRate: learningRate, limit: updates, progress: nil).run()
         try network.device.synchronize()
-        let applied = counter.count
-        let complete = !outcome.interrupted || applied == updatesPerEpoch(data.count)
+        let applied = outcome.updates
+        let complete = !outcome.interrupted
         if complete { completedEpochs += 1 }
         return EpochPass(updates: applied, samples: samples(updates: applied, count: data.count),
                          loss: outcome.loss, accuracy: data.isClassification ? outcome.accuracy : nil,
@@ -58,13 +52,4 @@ extension Trainer {
         case .batch: updates > 0 ? count : 0
         }
     }
-}
-
-/// Counts the updates of a pass; `tick` says true from the `limit`-th on.
-private final class UpdateCounter: Sendable {
-    private let calls = Atomic<Int>(0)
-    private let limit: Int
-    init(limit: Int) { self.limit = limit }
-    var count: Int { calls.load(ordering: .relaxed) }
-    func tick() -> Bool { calls.add(1, ordering: .relaxed).newValue >= limit }
 }

@@ -1,0 +1,98 @@
+import Backprop
+/// How long throughput measurements may take. The work per repeat is sized from a probe, so
+/// that a fast device and a slow one each run for about the same time, whatever a step costs.
+public struct ThroughputSettings: Sendable, Hashable {
+    /// Timed repeats per figure, at most; fewer (down to `minRepeats`) when one repeat is
+    /// longer than `secondsPerFigure / repeats`.
+    public var repeats: Int = 5
+    public var minRepeats: Int = 3
+    /// Each repeat runs enough updates to last about this (at least one update).
+    public var secondsPerRepeat: Double = 1
+    /// The timed repeats of one figure stay under this when they can.
+    public var secondsPerFigure: Double = 30
+    /// The probe that sizes the repeats runs at least this long (or a whole epoch).
+    public var probeSeconds: Double = 0.05
+    /// Full batch: an epoch over the whole data set when it fits this, else over its first
+    /// samples, as many as fit (at least `minFullBatch`).
+    public var fullBatchEpochSeconds: Double = 30
+    public var minFullBatch: Int = 256
+
+    public init() {}
+}
+
+/// What measuring one training set-up found.
+public struct ThroughputMeasurement: Sendable {
+    /// Samples per second (forward + backward + update), over the repeats.
+    public var samplesPerSecond: Stats
+    /// Rows per update: 1 (stochastic), the mini-batch size, or the full batch's samples.
+    public var batch: Int
+    public var updatesPerRepeat: Int
+    public var samplesPerRepeat: Int
+    /// The first update, less a steady one: kernel builds for new shapes, work-buffer
+    /// allocation, thread start-up.
+    public var warmupSeconds: Double
+    /// One update in steady state.
+    public var secondsPerUpdate: Double
+    /// Updates run in all, warm-up and probes included (for per-update counts such as
+    /// kernel launches, taken over the whole measurement).
+    public var updatesRun: Int
+    /// Kernels enqueued per update over the whole measurement, where the device counts them
+    /// (OpenCL; set by the caller, which knows the device).
+    public var kernelsPerUpdate: Double?
+}
+
+public enum ThroughputBenchmark {
+    /// Warm-up (one update, timed apart), a probe that grows until it lasts
+    /// `probeSeconds`, then timed repeats of k updates from the start of an epoch, k chosen so
+    /// that a repeat lasts about `secondsPerRepeat`. Every repeat ends with the device
+    /// synchronised (`TrainingWorkload.run`). When one update alone fills a repeat, the probe
+    /// counts as the first repeat.
+    public static func measure(_ work: TrainingWorkload, settings s: ThroughputSettings) throws -> ThroughputMeasurement {
+        let perEpoch = work.updatesPerEpoch
+        var updatesRun = 0
+        func run(_ n: Int) throws -> Int {
+            updatesRun += Swift.min(n, perEpoch)
+            return try work.run(updates: n)
+        }
+        let first = try Measure.seconds { _ = try run(1) }
+
+        var probeUpdates = 1
+        var probe = try Measure.seconds { _ = try run(probeUpdates) }
+        while probe < s.probeSeconds && probeUpdates < perEpoch {
+            probeUpdates = Swift.min(perEpoch, probeUpdates * 4)
+            let n = probeUpdates
+            probe = try Measure.seconds { _ = try run(n) }
+        }
+        let perUpdate = probe / Double(probeUpdates)
+        let k = Swift.max(1, Swift.min(perEpoch, Int(s.secondsPerRepeat / Swift.max(perUpdate, 1e-9))))
+        let repeatSeconds = perUpdate * Double(k)
+        let maxRepeats = Swift.max(s.repeats, 1)
+        let wanted = Swift.max(Swift.min(maxRepeats, s.minRepeats),
+                               Swift.min(maxRepeats, Int(s.secondsPerFigure / Swift.max(repeatSeconds, 1e-9))))
+
+        var samples = work.trainer.samples(updates: k, count: work.data.count)
+        var times: [Double] = k == probeUpdates ? [probe] : []
+        while times.count < wanted {
+            var done = 0
+            times.append(try Measure.seconds { done = try run(k) })
+            samples = done
+        }
+        let stats = Stats(times)
+        let perSample = Double(samples)
+        return ThroughputMeasurement(samplesPerSecond: stats.inverted { perSample / $0 },
+                                     batch: work.rowsPerUpdate, updatesPerRepeat: k, samplesPerRepeat: samples,
+                                     warmupSeconds: Swift.max(0, first - perUpdate), secondsPerUpdate: perUpdate,
+                                     updatesRun: updatesRun)
+    }
+
+    /// The samples a full-batch figure trains on: all `available` when an epoch over them fits
+    /// `fullBatchEpochSeconds` at `samplesPerSecond` (an estimate, e.g. from the mini-batch
+    /// figures), else as many as fit, in whole multiples of `minFullBatch`.
+    public static func fullBatchSamples(available: Int, samplesPerSecond: Double?, settings s: ThroughputSettings) -> Int {
+        guard let rate = samplesPerSecond, rate.isFinite, rate > 0 else { return available }
+        let fitting = Int(rate * s.fullBatchEpochSeconds)
+        if fitting >= available { return available }
+        let step = Swift.max(1, s.minFullBatch)
+        return Swift.min(available, Swift.max(step, fitting / step * step))
+    }
+}

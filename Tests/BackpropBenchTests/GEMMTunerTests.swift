@@ -1,0 +1,117 @@
+import Backprop
+import BackpropBench
+import Foundation
+import BackpropTestSupport
+import Testing
+
+/// The tuner's verification on explicit configurations of both kernel families, opened
+/// through `OpenCLDevice(info, gemmConfig:)`: the GEMM tests run only the device's default
+/// configuration, these run the others a tuned device might use, on sizes that are not
+/// multiples of any tile, with offsets, padded strides and beta both zero and not.
+@Suite("GEMM configurations and the tuner's verification")
+struct GEMMTunerTests {
+    struct Candidate: CustomTestStringConvertible, Sendable {
+        var name: String
+        var config: GEMMConfig
+        var testDescription: String { name }
+    }
+
+    static let candidates: [Candidate] = [
+        Candidate(name: "tiled 64×64×16, 4×4", config: GEMMConfig(tm: 64, tn: 64, tk: 16, wm: 4, wn: 4, gemvGroup: 64)),
+        Candidate(name: "tiled 16×32×8, 2×4", config: GEMMConfig(tm: 16, tn: 32, tk: 8, wm: 2, wn: 4, gemvGroup: 8)),
+        Candidate(name: "direct defaults", config: GEMMConfig(direct: .init())),
+        Candidate(name: "direct VW4 5×2 2×3, always packed, mad",
+                  config: GEMMConfig(direct: .init(vw: 4, om: 5, on: 2, dm: 2, dn: 3, lm: 1, ln: 2, fused: false,
+                                                   packNN: 1, packNT: 1, packTN: 1), gemvGroup: 4)),
+        Candidate(name: "direct VW16 4×1 4×3, never packed",
+                  config: GEMMConfig(direct: .init(vw: 16, om: 4, on: 1, dm: 4, dn: 3, lm: 2, ln: 8,
+                                                   packNN: nil, packNT: nil, packTN: nil), gemvGroup: 32)),
+    ]
+
+    static let sizes = [1, 3, 17, 33, 100, 257]
+    /// Each size in each of m, n and k, for NN, NT and TN.
+    static let shapes: [GEMMTuner.Shape] = [(false, false), (false, true), (true, false)].flatMap { t in
+        sizes.indices.map { i in
+            GEMMTuner.Shape(transA: t.0, transB: t.1, m: sizes[i], n: sizes[(i + 2) % 6], k: sizes[(i + 4) % 6])
+        }
+    }
+
+    @Test("every shape verifies", .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason), arguments: candidates)
+    func verifies(_ c: Candidate) throws {
+        let info = try DeviceSelection.openCLInfo(.opencl(.best))
+        try #require(c.config.fits(info), "\(c.config) does not fit \(info.name)")
+        let device = try OpenCLDevice(info, gemmConfig: c.config)
+        #expect(device.gemmConfig == c.config)
+        for s in Self.shapes {
+            let wrong = try GEMMTuner.verify(device, s)
+            #expect(wrong == nil, "\(c.config): \(wrong ?? "")")
+        }
+    }
+
+    @Test("verification catches a wrong product")
+    func catchesWrongResults() throws {
+        #expect(try GEMMTuner.verify(CPUDevice(), .nn(33, 17, 100)) == nil)
+        for s in [GEMMTuner.Shape.nn(33, 17, 100), .nt(3, 1, 17), .tn(100, 33, 1)] {
+            #expect(try GEMMTuner.verify(Skewed(), s) != nil, "\(s)")
+        }
+    }
+
+    @Test("configurations round-trip through JSON, and old files still decode")
+    func coding() throws {
+        for c in Self.candidates.map(\.config) {
+            let data = try JSONEncoder().encode(c)
+            #expect(try JSONDecoder().decode(GEMMConfig.self, from: data) == c)
+        }
+        // Written before the direct family existed: a tiled configuration.
+        let old = #"{"tm":64,"tn":64,"tk":16,"wm":4,"wn":4,"gemvGroup":64}"#
+        let decoded = try JSONDecoder().decode(GEMMConfig.self, from: Data(old.utf8))
+        #expect(decoded == GEMMConfig(tm: 64, tn: 64, tk: 16, wm: 4, wn: 4, gemvGroup: 64))
+        // A direct configuration without pack thresholds takes the defaults; null means never.
+        let partial = #"{"family":"direct","direct":{"vw":4,"packNT":null},"gemvGroup":16}"#
+        let direct = try JSONDecoder().decode(GEMMConfig.self, from: Data(partial.utf8)).direct
+        #expect(direct.vw == 4 && direct.om == GEMMConfig.Direct().om)
+        #expect(direct.packNN == GEMMConfig.Direct().packNN && direct.packNT == nil)
+    }
+}
+
+/// The CPU path with products off by one part in a thousand: verification must reject it.
+private final class Skewed: Device {
+    let base = CPUDevice()
+    var name: String { "skewed " + base.name }
+    var kind: DeviceKind { base.kind }
+    func makeBuffer(count: Int) throws -> DeviceBuffer { try base.makeBuffer(count: count) }
+    func upload(_ source: UnsafeRawBufferPointer, to destination: BufferRef) throws {
+        try base.upload(source, to: destination)
+    }
+    func download(_ source: BufferRef, into destination: UnsafeMutableRawBufferPointer) throws {
+        try base.download(source, into: destination)
+    }
+    func fill(_ destination: BufferRef, count: Int, with value: Float) throws {
+        try base.fill(destination, count: count, with: value)
+    }
+    func copy(_ source: BufferRef, to destination: BufferRef, count: Int) throws {
+        try base.copy(source, to: destination, count: count)
+    }
+    func synchronize() throws { try base.synchronize() }
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: BufferRef, lda: Int,
+              b: BufferRef, ldb: Int, beta: Float, c: BufferRef, ldc: Int) throws {
+        try base.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha * 1.001, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+    func biasActivation(rows: Int, cols: Int, z: BufferRef, bias: BufferRef, a: BufferRef,
+                        activation: Activation) throws { fatalError("not used") }
+    func activationBackward(count: Int, dA: BufferRef, z: BufferRef, a: BufferRef,
+                            activation: Activation) throws { fatalError("not used") }
+    func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws {
+        fatalError("not used")
+    }
+    func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws { fatalError("not used") }
+    func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int, z: BufferRef, a: BufferRef,
+                     targets: BufferRef, dZ: BufferRef?, scale: Float, lossOut: BufferRef,
+                     correctOut: BufferRef) throws { fatalError("not used") }
+    func gatherRows(rows: Int, cols: Int, source: BufferRef, indices: BufferRef,
+                    into destination: BufferRef) throws { fatalError("not used") }
+    func update(_ rule: UpdateRule, parameters: BufferRef, gradients: BufferRef, state: [DeviceBuffer],
+                count: Int, decayCount: Int) throws { fatalError("not used") }
+    func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws { fatalError("not used") }
+}

@@ -1,0 +1,115 @@
+import Backprop
+import Foundation
+import Testing
+
+/// Which devices a suite runs on. OpenCL suites run whenever a platform exists; under CI
+/// (`CI=true`) they always run, so a missing platform fails instead of skipping.
+public enum TestDevices {
+    public static let isCI = ProcessInfo.processInfo.environment["CI"].map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
+    public static let openCLPresent: Bool = ((try? DeviceSelection.openCLDevices()) ?? []).isEmpty == false
+    public static let runOpenCL = isCI || openCLPresent
+    public static let skipReason: Comment = "no OpenCL platform found (install pocl-opencl-icd); under CI=true this is a failure"
+
+    public static func openCL() throws -> OpenCLDevice {
+        guard let device = try DeviceSelection.open(.opencl(.best)) as? OpenCLDevice else {
+            throw DeviceError.noOpenCL(request: "opencl")
+        }
+        return device
+    }
+
+    public static func cpu() -> CPUDevice { CPUDevice() }
+
+    public static func make(_ kind: DeviceKind) throws -> any Device {
+        switch kind {
+        case .cpu: cpu()
+        case .opencl: try openCL()
+        }
+    }
+
+    /// The device kinds a parametrised test covers: the CPU path always, OpenCL when it runs.
+    public static var kinds: [DeviceKind] { runOpenCL ? [.cpu, .opencl] : [.cpu] }
+}
+
+extension SeededGenerator {
+    public mutating func floats(_ n: Int, _ lo: Double = -1, _ hi: Double = 1) -> [Float] {
+        (0..<n).map { _ in Float(uniform(lo, hi)) }
+    }
+
+    /// One-hot rows.
+    public mutating func oneHot(rows: Int, classes: Int) -> [Float] {
+        var t = [Float](repeating: 0, count: rows * classes)
+        for r in 0..<rows { t[r * classes + index(below: classes)] = 1 }
+        return t
+    }
+}
+
+/// |a − b| / max(|a|, |b|, floor): relative where values are large, absolute near zero.
+public func relativeError(_ a: Double, _ b: Double, floor: Double = 1e-3) -> Double {
+    abs(a - b) / max(abs(a), abs(b), floor)
+}
+
+public func maxRelativeError(_ a: [Float], _ b: [Float], floor: Double = 1e-3) -> Double {
+    precondition(a.count == b.count)
+    return zip(a, b).reduce(0) { max($0, relativeError(Double($1.0), Double($1.1), floor: floor)) }
+}
+
+public func maxRelativeError(_ a: [Float], _ b: [Double], floor: Double = 1e-3) -> Double {
+    precondition(a.count == b.count)
+    return zip(a, b).reduce(0) { max($0, relativeError(Double($1.0), $1.1, floor: floor)) }
+}
+
+/// Largest errors seen, printed at the end of a suite for the closing note.
+public actor ErrorLog {
+    public static let shared = ErrorLog()
+    private var worst: [String: Double] = [:]
+    public func record(_ key: String, _ value: Double) {
+        worst[key] = max(worst[key] ?? 0, value)
+    }
+    public func report() -> [String: Double] { worst }
+}
+
+/// ‖a − b‖₂ / ‖b‖₂: the error of a whole vector, insensitive to cancellation in single entries.
+public func normwiseError(_ a: [Float], _ b: [Float]) -> Double {
+    precondition(a.count == b.count)
+    var d = 0.0, n = 0.0
+    for (x, y) in zip(a, b) {
+        d += (Double(x) - Double(y)) * (Double(x) - Double(y))
+        n += Double(y) * Double(y)
+    }
+    return (d / max(n, 1e-300)).squareRoot()
+}
+
+/// The shared MNIST test set (10,000 images), which CI always has beside the checkout.
+public enum TestData {
+    /// $BACKPROP_DATA_DIR/mnist (or the folder itself) when set, else ../shared/data/mnist
+    /// beside the package root.
+    public static var mnistCandidates: [URL] {
+        var candidates: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["BACKPROP_DATA_DIR"], !env.isEmpty {
+            let base = URL(fileURLWithPath: env)
+            candidates += [base.appendingPathComponent("mnist"), base]
+        }
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent("../shared/data/mnist").standardizedFileURL)
+        return candidates
+    }
+
+    /// The folder holding t10k-images/labels (raw or .gz); records a failing issue naming
+    /// every place looked at when it is missing, so a test never passes silently without it.
+    public static func mnistFolder() -> URL? {
+        let names = ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+        let found = mnistCandidates.first { dir in
+            names.allSatisfy { name in
+                [name, name + ".gz"].contains { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
+            }
+        }
+        if found == nil {
+            Issue.record("""
+                MNIST test data is missing: looked for t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] in \
+                \(mnistCandidates.map(\.path).joined(separator: ", ")); set BACKPROP_DATA_DIR or put the files there
+                """)
+        }
+        return found
+    }
+}
