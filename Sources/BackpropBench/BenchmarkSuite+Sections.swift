@@ -62,7 +62,7 @@ extension BenchmarkSuite {
                     var r = BenchmarkRecord(device: bench.label, section: .accuracy, unit: "s")
                     r.net = BenchmarkNames.net(s.sizes)
                     r.mode = run.name
-                    r.batch = batchRows(run.mode, count: split.train.count)
+                    r.batch = run.mode.rowsPerUpdate(count: split.train.count)
                     r.samples = split.train.count
                     r.seconds = m.seconds
                     r.epochs = m.epochs
@@ -78,14 +78,6 @@ extension BenchmarkSuite {
                     skip(.accuracy, "\(bench.label) \(run.name): \(error)", failure: true)
                 }
             }
-        }
-    }
-
-    private func batchRows(_ mode: LearningMode, count: Int) -> Int {
-        switch mode {
-        case .stochastic: 1
-        case .minibatch(let b): b
-        case .batch: count
         }
     }
 }

@@ -70,7 +70,7 @@ public enum ThroughputBenchmark {
         let wanted = Swift.max(Swift.min(maxRepeats, s.minRepeats),
                                Swift.min(maxRepeats, Int(s.secondsPerFigure / Swift.max(repeatSeconds, 1e-9))))
 
-        var samples = work.trainer.samples(updates: k, count: work.data.count)
+        var samples = work.mode.samples(inUpdates: k, count: work.data.count)
         var times: [Double] = k == probeUpdates ? [probe] : []
         while times.count < wanted {
             var done = 0

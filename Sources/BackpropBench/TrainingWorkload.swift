@@ -33,23 +33,15 @@ public final class TrainingWorkload {
         options.shuffle = shuffle
         options.seed = seed
         trainer = try Trainer(network: network, optimizer: Optimizer(optimizer, network: network), options: options)
-        if case .minibatch(let size) = mode, size > data.count {
-            throw ConfigurationError("the batch size \(size) is larger than the \(data.count) samples uploaded")
-        }
+        try mode.validate(samples: data.count)
         self.data = data
     }
 
     public var mode: LearningMode { trainer.options.mode }
     /// Updates in one epoch over the data.
-    public var updatesPerEpoch: Int { trainer.updatesPerEpoch(data.count) }
+    public var updatesPerEpoch: Int { mode.updatesPerEpoch(count: data.count) }
     /// Rows per update: the batch size (1 in stochastic mode, every sample in batch mode).
-    public var rowsPerUpdate: Int {
-        switch mode {
-        case .stochastic: 1
-        case .minibatch(let b): Swift.min(b, data.count)
-        case .batch: data.count
-        }
-    }
+    public var rowsPerUpdate: Int { mode.rowsPerUpdate(count: data.count) }
 
     /// The first `updates` updates of an epoch (nil: the whole epoch), from its first sample,
     /// with the device synchronised on return. Returns the samples trained on.

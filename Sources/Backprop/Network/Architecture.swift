@@ -83,9 +83,3 @@ public struct Architecture: Sendable, Hashable, Codable {
         return "\(sizes.map(String.init).joined(separator: "-")) \(acts), \(loss.name)"
     }
 }
-
-/// A network, optimizer or trainer setting that cannot work; the message says which and why.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -1,84 +1,120 @@
-/// One epoch of training in the trainer's learning mode. Each update enqueues its kernels
-/// back to back; the per-sample losses land in `data.loss` at the sample's position in the
-/// epoch, and are read back only at checks (about 1% of an epoch apart, and at the end).
-struct EpochRun {
-    let trainer: Trainer
-    let data: DeviceData
-    let epoch: Int
-    let learningRate: Float
-    /// Stop after this many updates (a partial epoch), or run the whole epoch.
-    var limit: Int? = nil
-    let progress: ((TrainingProgress) -> Void)?
-
-    private var network: Network { trainer.network }
-    private var device: any Device { trainer.network.device }
-
-    struct Outcome {
-        var loss: Double
-        var accuracy: Double
-        var interrupted: Bool
-        /// Updates applied in the epoch.
-        var updates: Int
+/// The epoch loop, the one place that walks the training data. Each update enqueues its
+/// kernels back to back; the per-sample losses land in `data.loss` at the sample's position in
+/// the epoch and are read back only at checks (about 1% of an epoch apart, and at the end), so
+/// the host never waits inside a step.
+extension Trainer {
+    /// What one call of `trainEpoch` did.
+    public struct EpochPass: Sendable {
+        /// Updates applied, and the samples they trained on.
+        public var updates: Int
+        public var samples: Int
+        /// Mean training loss and accuracy (nil for regression) over those samples, as each was seen.
+        public var loss: Double
+        public var accuracy: Double?
+        /// Whether the pass covered the whole epoch (false: stopped by `updates` or `shouldStop`).
+        public var complete: Bool
     }
 
-    func run() throws -> Outcome {
-        let arch = network.architecture
-        let n = data.count, nIn = arch.inputSize, nOut = arch.outputSize
-        var tally = Tally(run: self, total: n)
-        let order = trainer.options.shuffle ? EpochRun.order(count: n, seed: trainer.options.seed, epoch: epoch) : nil
-        switch trainer.options.mode {
-        case .stochastic:
-            // Samples are addressed in place: the epoch's data is on the device already.
-            for position in 0..<n {
-                let i = order.map { Int($0[position]) } ?? position
-                let input = data.inputs.at(i * nIn)
-                try network.forward(input: input, rows: 1)
-                try network.outputDelta(targets: data.targets.at(i * nOut), rows: 1, scale: 1,
-                                        lossOut: data.loss.at(position), correctOut: data.correct.at(position))
-                try backwardAndUpdate(input: input, rows: 1)
-                if try tally.after(update: position + 1, done: position + 1) { return tally.outcome(interrupted: true) }
-            }
-        case .minibatch(let size):
-            let staging = try stagingBuffers(rows: size)
-            if let order { try device.upload(order, to: staging.order.start) }
-            var update = 0
-            for start in stride(from: 0, to: n, by: size) {
-                let rows = min(size, n - start)
-                var input = data.inputs.at(start * nIn), target = data.targets.at(start * nOut)
-                if order != nil {
-                    let idx = staging.order.at(start)
-                    try device.gatherRows(rows: rows, cols: nIn, source: data.inputs.start, indices: idx, into: staging.inputs.start)
-                    try device.gatherRows(rows: rows, cols: nOut, source: data.targets.start, indices: idx, into: staging.targets.start)
-                    (input, target) = (staging.inputs.start, staging.targets.start)
-                }
-                try network.forward(input: input, rows: rows)
-                try network.outputDelta(targets: target, rows: rows, scale: 1 / Float(rows),
-                                        lossOut: data.loss.at(start), correctOut: data.correct.at(start))
-                try backwardAndUpdate(input: input, rows: rows)
-                update += 1
-                if try tally.after(update: update, done: start + rows) { return tally.outcome(interrupted: true) }
-            }
-        case .batch:
-            // Chunks accumulate into one gradient of the mean over all n samples.
-            let chunk = trainer.options.chunkRows
-            for start in stride(from: 0, to: n, by: chunk) {
-                let rows = min(chunk, n - start)
-                let input = data.inputs.at(start * nIn)
-                try network.forward(input: input, rows: rows)
-                try network.outputDelta(targets: data.targets.at(start * nOut), rows: rows, scale: 1 / Float(n),
-                                        lossOut: data.loss.at(start), correctOut: data.correct.at(start))
-                try network.backward(input: input, rows: rows, accumulate: start > 0)
-            }
-            try trainer.optimizer.step(learningRate: learningRate)
-            if try tally.after(update: 1, done: n) { return tally.outcome(interrupted: true) }
+    /// Trains on `data`, already on the device, for one epoch in the trainer's mode, or for
+    /// only its first `updates` updates, at the current learning rate; returns once the device
+    /// has caught up. Unlike `fit`, it uploads nothing, evaluates nothing, and applies no
+    /// schedule or stopping rule: it is the epoch loop alone, for callers that time it
+    /// (`backprop bench`) or drive epochs themselves. A complete epoch counts in
+    /// `completedEpochs` (and so moves the shuffle on); a partial one does not, so the next
+    /// call starts the same epoch again from its first sample.
+    @discardableResult
+    public func trainEpoch(_ data: DeviceData, updates: Int? = nil) throws -> EpochPass {
+        if let updates, updates < 1 { throw ConfigurationError("a pass needs at least one update, got \(updates)") }
+        let pass = try runEpoch(data, epoch: completedEpochs + 1, learningRate: learningRate, limit: updates, progress: nil)
+        try network.device.synchronize()
+        if pass.complete { completedEpochs += 1 }
+        return pass
+    }
+
+    /// One epoch (or its first `limit` updates) over `data` at `learningRate`. Stops early, with
+    /// `complete` false, after the limit or when `shouldStop` says so.
+    func runEpoch(_ data: DeviceData, epoch: Int, learningRate: Float, limit: Int?,
+                  progress: ((TrainingProgress) -> Void)?) throws -> EpochPass {
+        let mode = options.mode, n = data.count
+        try mode.validate(samples: n)
+        let perEpoch = mode.updatesPerEpoch(count: n)
+        let updates = Swift.min(limit ?? perEpoch, perEpoch)
+        var tally = EpochTally(epoch: epoch, maxEpochs: options.stopping.maxEpochs, total: n, learningRate: learningRate,
+                               interval: options.checkInterval > 0 ? options.checkInterval : Swift.max(1, perEpoch / 100),
+                               progress: progress)
+        let order = options.shuffle && mode.shuffles ? Self.order(count: n, seed: options.seed, epoch: epoch) : nil
+        var staging: MiniBatchStaging?
+        if case .minibatch(let b) = mode, let order {
+            staging = try miniBatchStaging(rows: b, count: n)
+            try network.device.upload(order, to: staging!.order.start)
         }
-        try tally.check(upTo: n, update: tally.updates)
-        return tally.outcome(interrupted: false)
+        var stopped = false
+        for u in 0..<updates {
+            let rows = mode.positions(ofUpdate: u, count: n)
+            switch mode {
+            case .stochastic: try stochasticStep(data, position: rows.lowerBound, sample: order.map { Int($0[rows.lowerBound]) }, learningRate)
+            case .minibatch: try miniBatchStep(data, rows, staging: staging, learningRate)
+            case .batch: try batchStep(data, learningRate)
+            }
+            let done = rows.upperBound
+            let last = u + 1 == perEpoch
+            if u + 1 == updates && !last { stopped = true }
+            if !stopped, let stop = shouldStop, stop(), !last { stopped = true }
+            try tally.after(update: u + 1, done: done, data: data, device: network.device, force: stopped)
+            if stopped { break }
+        }
+        try tally.check(upTo: tally.done, update: tally.updates, data: data, device: network.device)
+        return EpochPass(updates: tally.updates, samples: tally.checked, loss: tally.meanLoss,
+                         accuracy: data.isClassification ? tally.meanCorrect : nil, complete: !stopped)
+    }
+
+    // MARK: One update per mode
+
+    /// One sample, addressed in place: the epoch's data is on the device already.
+    private func stochasticStep(_ data: DeviceData, position: Int, sample: Int?, _ learningRate: Float) throws {
+        let arch = network.architecture, i = sample ?? position
+        let input = data.inputs.at(i * arch.inputSize)
+        try network.forward(input: input, rows: 1)
+        try network.outputDelta(targets: data.targets.at(i * arch.outputSize), rows: 1, scale: 1,
+                                lossOut: data.loss.at(position), correctOut: data.correct.at(position))
+        try backwardAndUpdate(input: input, rows: 1, learningRate)
+    }
+
+    /// The samples at `positions` of the epoch: in place, or gathered from their shuffled rows.
+    private func miniBatchStep(_ data: DeviceData, _ positions: Range<Int>, staging: MiniBatchStaging?,
+                               _ learningRate: Float) throws {
+        let arch = network.architecture, rows = positions.count, start = positions.lowerBound
+        var input = data.inputs.at(start * arch.inputSize), target = data.targets.at(start * arch.outputSize)
+        if let staging {
+            let idx = staging.order.at(start)
+            try network.device.gatherRows(rows: rows, cols: arch.inputSize, source: data.inputs.start, indices: idx,
+                                          into: staging.inputs.start)
+            try network.device.gatherRows(rows: rows, cols: arch.outputSize, source: data.targets.start, indices: idx,
+                                          into: staging.targets.start)
+            (input, target) = (staging.inputs.start, staging.targets.start)
+        }
+        try network.forward(input: input, rows: rows)
+        try network.outputDelta(targets: target, rows: rows, scale: 1 / Float(rows),
+                                lossOut: data.loss.at(start), correctOut: data.correct.at(start))
+        try backwardAndUpdate(input: input, rows: rows, learningRate)
+    }
+
+    /// All samples, in chunks of `chunkRows` whose gradients add up to that of the mean over all.
+    private func batchStep(_ data: DeviceData, _ learningRate: Float) throws {
+        let arch = network.architecture, n = data.count
+        for start in stride(from: 0, to: n, by: options.chunkRows) {
+            let rows = Swift.min(options.chunkRows, n - start)
+            let input = data.inputs.at(start * arch.inputSize)
+            try network.forward(input: input, rows: rows)
+            try network.outputDelta(targets: data.targets.at(start * arch.outputSize), rows: rows, scale: 1 / Float(n),
+                                    lossOut: data.loss.at(start), correctOut: data.correct.at(start))
+            try network.backward(input: input, rows: rows, accumulate: start > 0)
+        }
+        try optimizer.step(learningRate: learningRate)
     }
 
     /// The backward pass and the update, fused into one pass where the rule allows it.
-    private func backwardAndUpdate(input: BufferRef, rows: Int) throws {
-        let optimizer = trainer.optimizer
+    private func backwardAndUpdate(input: BufferRef, rows: Int, _ learningRate: Float) throws {
         if let target = optimizer.fusedTarget(learningRate: learningRate) {
             try network.backward(input: input, rows: rows, into: target)
             try optimizer.finishFusedStep(learningRate: learningRate)
@@ -86,6 +122,13 @@ struct EpochRun {
             try network.backward(input: input, rows: rows)
             try optimizer.step(learningRate: learningRate)
         }
+    }
+
+    private func miniBatchStaging(rows: Int, count: Int) throws -> MiniBatchStaging {
+        if let staging, staging.holds(rows: rows, count: count) { return staging }
+        let fresh = try MiniBatchStaging(network.architecture, device: network.device, rows: rows, count: count)
+        staging = fresh
+        return fresh
     }
 
     /// The epoch's sample order: a Fisher–Yates shuffle seeded by (seed, epoch), so that a
@@ -101,79 +144,45 @@ struct EpochRun {
         return order
     }
 
-    private func stagingBuffers(rows: Int) throws -> (inputs: DeviceBuffer, targets: DeviceBuffer, order: DeviceBuffer) {
-        let arch = network.architecture
-        if let s = trainer.staging, s.rows >= rows, s.count >= data.count { return (s.inputs, s.targets, s.order) }
-        let s = (inputs: try device.makeBuffer(count: rows * arch.inputSize),
-                 targets: try device.makeBuffer(count: rows * arch.outputSize),
-                 order: try device.makeBuffer(count: data.count), rows: rows, count: data.count)
-        trainer.staging = s
-        return (s.inputs, s.targets, s.order)
-    }
+    // MARK: Reading the losses back
 
-    /// Running sums of the losses read back so far, and the checks that read them.
-    struct Tally {
-        let run: EpochRun
-        let total: Int
+    /// Running sums of the per-sample losses read back so far, and the checks that read them.
+    struct EpochTally {
+        let epoch: Int, maxEpochs: Int, total: Int
+        let learningRate: Float
         let interval: Int
-        var checked = 0
-        var updates = 0
-        var lossSum = 0.0
-        var correctSum = 0.0
+        let progress: ((TrainingProgress) -> Void)?
+        var checked = 0, updates = 0, done = 0
+        var lossSum = 0.0, correctSum = 0.0
         let start = ContinuousClock.now
 
-        init(run: EpochRun, total: Int) {
-            self.run = run
-            self.total = total
-            let updatesPerEpoch: Int
-            switch run.trainer.options.mode {
-            case .stochastic: updatesPerEpoch = total
-            case .minibatch(let b): updatesPerEpoch = (total + b - 1) / b
-            case .batch: updatesPerEpoch = 1
-            }
-            let requested = run.trainer.options.checkInterval
-            interval = requested > 0 ? requested : max(1, updatesPerEpoch / 100)
-        }
+        var meanLoss: Double { lossSum / Double(Swift.max(checked, 1)) }
+        var meanCorrect: Double { correctSum / Double(Swift.max(checked, 1)) }
 
-        /// After each update: checks when due; returns true when training must stop now.
-        mutating func after(update: Int, done: Int) throws -> Bool {
+        /// After each update: checks when due, or when the pass stops here (`force`).
+        mutating func after(update: Int, done: Int, data: DeviceData, device: any Device, force: Bool) throws {
             updates = update
-            if update % interval == 0 && done < total { try check(upTo: done, update: update) }
-            if let limit = run.limit, update >= limit, done < total {
-                try check(upTo: done, update: update)
-                return true
-            }
-            if let stop = run.trainer.shouldStop, stop() {
-                try check(upTo: done, update: update)
-                return true
-            }
-            return false
+            self.done = done
+            if force || (update % interval == 0 && done < total) { try check(upTo: done, update: update, data: data, device: device) }
         }
 
         /// Reads the losses of samples [checked, upTo) and fails on a non-finite one.
-        mutating func check(upTo: Int, update: Int) throws {
+        mutating func check(upTo: Int, update: Int, data: DeviceData, device: any Device) throws {
             guard upTo > checked else { return }
-            let device = run.device
-            let losses = try device.download(run.data.loss.at(checked), count: upTo - checked)
-            let correct = try device.download(run.data.correct.at(checked), count: upTo - checked)
+            let losses = try device.download(data.loss.at(checked), count: upTo - checked)
+            let correct = try device.download(data.correct.at(checked), count: upTo - checked)
             for v in losses { lossSum += Double(v) }
             for v in correct { correctSum += Double(v) }
             guard lossSum.isFinite else {
-                throw TrainingError.diverged(epoch: run.epoch, step: update, learningRate: run.learningRate)
+                throw TrainingError.diverged(epoch: epoch, step: update, learningRate: learningRate)
             }
             checked = upTo
-            if let progress = run.progress {
+            if let progress {
                 let elapsed = (ContinuousClock.now - start).seconds
-                progress(TrainingProgress(epoch: run.epoch, maxEpochs: run.trainer.options.stopping.maxEpochs,
-                                          done: upTo, total: total, loss: lossSum / Double(upTo),
-                                          accuracy: run.data.isClassification ? correctSum / Double(upTo) : nil,
-                                          samplesPerSecond: Double(upTo) / max(elapsed, 1e-9), elapsed: elapsed))
+                progress(TrainingProgress(epoch: epoch, maxEpochs: maxEpochs, done: upTo, total: total,
+                                          loss: meanLoss, accuracy: data.isClassification ? meanCorrect : nil,
+                                          samplesPerSecond: Double(upTo) / Swift.max(elapsed, 1e-9), elapsed: elapsed))
             }
-        }
-
-        func outcome(interrupted: Bool) -> Outcome {
-            let n = Double(max(checked, 1))
-            return Outcome(loss: lossSum / n, accuracy: correctSum / n, interrupted: interrupted, updates: updates)
         }
     }
 }

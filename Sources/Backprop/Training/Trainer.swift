@@ -15,8 +15,8 @@ public final class Trainer {
     /// Checked after every update; returning true ends training after that update.
     public var shouldStop: (@Sendable () -> Bool)?
 
-    /// Mini-batch staging: gathered inputs and targets, and the epoch's sample order.
-    var staging: (inputs: DeviceBuffer, targets: DeviceBuffer, order: DeviceBuffer, rows: Int, count: Int)?
+    /// Where mini-batches are gathered (see `MiniBatchStaging`); made on first use.
+    var staging: MiniBatchStaging?
     var previousLoss: Double?
     var bestValidationLoss: Double?
     var epochsSinceBest = 0
@@ -24,9 +24,7 @@ public final class Trainer {
     public init(network: Network, optimizer: Optimizer, options: TrainingOptions) throws {
         guard options.stopping.maxEpochs >= 0 else { throw ConfigurationError("the epoch limit must be ≥ 0") }
         guard options.chunkRows >= 1 else { throw ConfigurationError("chunk rows must be ≥ 1") }
-        if case .minibatch(let size) = options.mode, size < 1 {
-            throw ConfigurationError("the batch size must be at least 1, got \(size)")
-        }
+        try options.mode.validate(samples: .max)
         self.network = network
         self.optimizer = optimizer
         self.options = options
@@ -37,11 +35,16 @@ public final class Trainer {
     public func fit(_ train: Dataset, validation: Dataset? = nil,
                     progress: ((TrainingProgress) -> Void)? = nil,
                     onEpoch: ((EpochReport) -> Void)? = nil) throws -> TrainingResult {
-        let data = try DeviceData(train, for: network)
-        if case .minibatch(let size) = options.mode, size > data.count {
-            throw ConfigurationError("the batch size \(size) is larger than the training set (\(data.count) samples)")
-        }
-        let held = try validation.map { try DeviceData($0, for: network) }
+        try fit(DeviceData(train, for: network), validation: validation.map { try DeviceData($0, for: network) },
+                progress: progress, onEpoch: onEpoch)
+    }
+
+    /// Trains on data already on the device, epoch after epoch, until a stopping rule fires,
+    /// `shouldStop` says so (after the update it is asked at) or the epoch limit is reached.
+    public func fit(_ data: DeviceData, validation held: DeviceData? = nil,
+                    progress: ((TrainingProgress) -> Void)? = nil,
+                    onEpoch: ((EpochReport) -> Void)? = nil) throws -> TrainingResult {
+        try options.mode.validate(samples: data.count)
         let flag = try network.device.makeBuffer(count: 1)
         var reports: [EpochReport] = []
         while completedEpochs < options.stopping.maxEpochs {
@@ -49,13 +52,13 @@ public final class Trainer {
             let rate = scheduledRate(epoch: epoch)
             let snapshot = try boldDriverSnapshot()
             let start = ContinuousClock.now
-            let pass = try EpochRun(trainer: self, data: data, epoch: epoch, learningRate: rate, progress: progress).run()
+            let pass = try runEpoch(data, epoch: epoch, learningRate: rate, limit: nil, progress: progress)
             let seconds = (ContinuousClock.now - start).seconds
-            if pass.interrupted { return TrainingResult(epochs: reports, reason: .interrupted) }
+            if !pass.complete { return TrainingResult(epochs: reports, reason: .interrupted) }
             // A weight that overflowed in the epoch's last updates has not reached a loss yet.
             try checkParametersFinite(flag: flag, epoch: epoch, step: pass.updates, learningRate: rate)
 
-            var report = EpochReport(epoch: epoch, loss: pass.loss, accuracy: data.isClassification ? pass.accuracy : nil,
+            var report = EpochReport(epoch: epoch, loss: pass.loss, accuracy: pass.accuracy,
                                      learningRate: rate, seconds: seconds,
                                      samplesPerSecond: Double(data.count) / max(seconds, 1e-9))
             if let snapshot { report.undone = try applyBoldDriver(loss: pass.loss, snapshot: snapshot) }
@@ -68,6 +71,7 @@ public final class Trainer {
             reports.append(report)
             onEpoch?(report)
             if let reason = stopReason(report) { return TrainingResult(epochs: reports, reason: reason) }
+            if let stop = shouldStop, stop() { return TrainingResult(epochs: reports, reason: .interrupted) }
         }
         return TrainingResult(epochs: reports, reason: .epochLimit)
     }

@@ -22,7 +22,7 @@ struct TrainerStepsTests {
             let pass = try t.trainEpoch(data, updates: k)
             #expect(pass.updates == k && t.optimizer.steps == k, "\(mode)")
             #expect(pass.samples == samples, "\(mode)")
-            #expect(pass.complete == (k == t.updatesPerEpoch(100)), "\(mode)")
+            #expect(pass.complete == (k == t.options.mode.updatesPerEpoch(count: 100)), "\(mode)")
             #expect(t.completedEpochs == (pass.complete ? 1 : 0), "\(mode)")
             #expect(pass.loss.isFinite && pass.loss > 0)
             #expect(try t.network.readParameters() != before)
