@@ -1,6 +1,8 @@
 // activations.cl — element-wise activations, forward and derivative side by side.
 // Layout: row-major B×n matrices (B samples, n units). Z holds pre-activations,
 // A the activations. Softmax is row-wise and only used as an output activation.
+// Every buffer argument X comes with offX, the element where its data starts, so that
+// layers can live in one flat buffer and samples inside the epoch's data.
 
 // f(z); `alpha` is the slope for leaky ReLU and the scale for ELU.
 inline real act_forward(int f, real z, real alpha) {
@@ -41,10 +43,12 @@ inline real act_derivative(int f, real z, real a, real alpha) {
 // Forward: Z[r,c] += b[c]; A[r,c] = f(Z[r,c]).   Z, A: rows×cols; b: cols.
 // Global size: rows*cols (rounded up to the local size).
 kernel void bias_activation(const int rows, const int cols,
-                            global real* Z, global const real* b, const int offB,
-                            global real* A, const int f, const real alpha) {
+                            global real* Z, const int offZ, global const real* b, const int offB,
+                            global real* A, const int offA, const int f, const real alpha) {
     const int i = get_global_id(0);
     if (i >= rows * cols) { return; }
+    Z += offZ;
+    A += offA;
     const real z = Z[i] + b[offB + i % cols];
     Z[i] = z;
     A[i] = act_forward(f, z, alpha);
@@ -53,12 +57,12 @@ kernel void bias_activation(const int rows, const int cols,
 // Forward for a softmax output: Z[r,:] += b; A[r,:] = softmax(Z[r,:]).
 // One work-item per row; output layers are narrow (classes), so a row fits one item.
 kernel void bias_softmax(const int rows, const int cols,
-                         global real* Z, global const real* b, const int offB,
-                         global real* A) {
+                         global real* Z, const int offZ, global const real* b, const int offB,
+                         global real* A, const int offA) {
     const int r = get_global_id(0);
     if (r >= rows) { return; }
-    global real* z = Z + (size_t)r * cols;
-    global real* a = A + (size_t)r * cols;
+    global real* z = Z + offZ + (size_t)r * cols;
+    global real* a = A + offA + (size_t)r * cols;
     real m = -INFINITY;
     for (int c = 0; c < cols; ++c) {
         const real v = z[c] + b[offB + c];
@@ -76,20 +80,21 @@ kernel void bias_softmax(const int rows, const int cols,
 }
 
 // Backward: dZ = dA ⊙ f'(Z), in place over dA.   dA, Z, A: n elements.
-kernel void activation_backward(const int n, global real* dA,
-                                global const real* Z, global const real* A,
+kernel void activation_backward(const int n, global real* dA, const int offDA,
+                                global const real* Z, const int offZ, global const real* A, const int offA,
                                 const int f, const real alpha) {
     const int i = get_global_id(0);
     if (i >= n) { return; }
-    dA[i] *= act_derivative(f, Z[i], A[i], alpha);
+    dA[offDA + i] *= act_derivative(f, Z[offZ + i], A[offA + i], alpha);
 }
 
-// Bias gradient: db[c] = alpha·Σ_r dZ[r,c] + beta·db[c].   dZ: rows×cols; db: cols at offDB.
+// Bias gradient: db[c] = alpha·Σ_r dZ[r,c] + beta·db[c].   dZ: rows×cols; db: cols.
 // One work-item per column; consecutive items read consecutive addresses.
-kernel void column_sums(const int rows, const int cols, global const real* dZ,
+kernel void column_sums(const int rows, const int cols, global const real* dZ, const int offDZ,
                         global real* db, const int offDB, const real alpha, const real beta) {
     const int c = get_global_id(0);
     if (c >= cols) { return; }
+    dZ += offDZ;
     real s = 0;
     for (int r = 0; r < rows; ++r) { s += dZ[(size_t)r * cols + c]; }
     db[offDB + c] = alpha * s + (beta == 0 ? (real)0 : beta * db[offDB + c]);

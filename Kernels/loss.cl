@@ -1,6 +1,7 @@
 // loss.cl — output deltas and per-sample losses, one kernel for every loss/output pairing.
 // Layout: Z, A are the rows×cols output pre-activations and activations; T holds the
-// targets (rows×cols, row stride cols) starting at offT. One work-item per sample (row):
+// targets (rows×cols, row stride cols). Each buffer X starts at element offX. One work-item
+// per sample (row):
 // output layers are narrow, and a row's softmax needs the whole row anyway.
 //
 //   kind LOSS_SQUARED   ½‖a−t‖²                 dZ = (a−t) ⊙ f'(z)   (any output f;
@@ -9,7 +10,7 @@
 //   kind LOSS_SIGMOID_BCE Σ −t log a − (1−t) log(1−a)   dZ = a − t    (sigmoid output)
 //
 // Outputs: dZ = scale·∂loss/∂Z (scale is 1/batch for a batch mean), written when
-// writeDelta != 0; loss[offL + r] the sample's loss (unscaled); correct[offL + r] = 1 when
+// writeDelta != 0; loss[r] the sample's loss (unscaled); correct[r] = 1 when
 // the prediction matches the target (argmax of a and t; with one output, both ≥ 0.5 or both < 0.5).
 #define LOSS_SQUARED     0
 #define LOSS_SOFTMAX_CE  1
@@ -23,16 +24,16 @@ inline int row_argmax(global const real* x, const int cols) {
 
 kernel void output_delta(const int rows, const int cols, const int kind,
                          const int f, const real alpha,
-                         global const real* Z, global const real* A,
+                         global const real* Z, const int offZ, global const real* A, const int offA,
                          global const real* T, const int offT,
-                         global real* dZ, const real scale, const int writeDelta,
-                         global real* loss, global real* correct, const int offL) {
+                         global real* dZ, const int offDZ, const real scale, const int writeDelta,
+                         global real* loss, const int offLoss, global real* correct, const int offCorrect) {
     const int r = get_global_id(0);
     if (r >= rows) { return; }
-    global const real* z = Z + (size_t)r * cols;
-    global const real* a = A + (size_t)r * cols;
+    global const real* z = Z + offZ + (size_t)r * cols;
+    global const real* a = A + offA + (size_t)r * cols;
     global const real* t = T + offT + (size_t)r * cols;
-    global real* d = dZ + (size_t)r * cols;
+    global real* d = dZ + offDZ + (size_t)r * cols;
     real l = 0;
     if (kind == LOSS_SOFTMAX_CE) {
         // log softmax from z, never from a: stable for large logits.
@@ -70,12 +71,12 @@ kernel void output_delta(const int rows, const int cols, const int kind,
         }
         l *= (real)0.5;
     }
-    loss[offL + r] = l;
+    loss[offLoss + r] = l;
     int right;
     if (cols == 1) {
         right = (a[0] >= (real)0.5) == (t[0] >= (real)0.5);
     } else {
         right = row_argmax(a, cols) == row_argmax(t, cols);
     }
-    correct[offL + r] = right ? (real)1 : (real)0;
+    correct[offCorrect + r] = right ? (real)1 : (real)0;
 }

@@ -1,6 +1,7 @@
 // optimizers.cl — parameter updates over one flat buffer holding every layer's
 // parameters: P[0, nDecay) are the weights (weight decay applies), P[nDecay, n) the biases.
-// G is the gradient of the mean loss, laid out like P. One work-item per parameter.
+// G is the gradient of the mean loss, laid out like P, and the rule's state buffers too.
+// Every buffer X starts at element offX. One work-item per parameter.
 
 // y = alpha·x + beta·y over n elements from the given offsets: the second half of a step
 // whose gradient was fused into the backward pass (momentum: p += v).
@@ -12,21 +13,26 @@ kernel void axpby(const int n, const real alpha, global const real* X, const int
 }
 
 // SGD: p −= lr·(g + wd·p)
-kernel void sgd_update(const int n, const int nDecay, global real* P, global const real* G,
-                       const real lr, const real wd) {
+kernel void sgd_update(const int n, const int nDecay, global real* P, const int offP,
+                       global const real* G, const int offG, const real lr, const real wd) {
     const int i = get_global_id(0);
     if (i >= n) { return; }
+    P += offP;
+    G += offG;
     const real g = G[i] + (i < nDecay ? wd * P[i] : (real)0);
     P[i] -= lr * g;
 }
 
 // Momentum (the "inertia" term): v = μ·v − lr·g; p += v.
 // Nesterov (Sutskever's form): v = μ·v − lr·g; p += μ·v − lr·g.
-kernel void momentum_update(const int n, const int nDecay, global real* P, global const real* G,
-                            global real* V, const real lr, const real mu, const real wd,
-                            const int nesterov) {
+kernel void momentum_update(const int n, const int nDecay, global real* P, const int offP,
+                            global const real* G, const int offG, global real* V, const int offV,
+                            const real lr, const real mu, const real wd, const int nesterov) {
     const int i = get_global_id(0);
     if (i >= n) { return; }
+    P += offP;
+    G += offG;
+    V += offV;
     const real g = G[i] + (i < nDecay ? wd * P[i] : (real)0);
     const real v = mu * V[i] - lr * g;
     V[i] = v;
@@ -34,12 +40,17 @@ kernel void momentum_update(const int n, const int nDecay, global real* P, globa
 }
 
 // Adam with decoupled weight decay (AdamW). c1 = 1/(1−β1ᵗ), c2 = 1/(1−β2ᵗ) come from the host.
-kernel void adam_update(const int n, const int nDecay, global real* P, global const real* G,
-                        global real* M, global real* V, const real lr, const real beta1,
+kernel void adam_update(const int n, const int nDecay, global real* P, const int offP,
+                        global const real* G, const int offG, global real* M, const int offM,
+                        global real* V, const int offV, const real lr, const real beta1,
                         const real beta2, const real eps, const real c1, const real c2,
                         const real wd) {
     const int i = get_global_id(0);
     if (i >= n) { return; }
+    P += offP;
+    G += offG;
+    M += offM;
+    V += offV;
     const real g = G[i];
     const real m = beta1 * M[i] + (1 - beta1) * g;
     const real v = beta2 * V[i] + (1 - beta2) * g * g;
@@ -53,12 +64,17 @@ kernel void adam_update(const int n, const int nDecay, global real* P, global co
 // iRPROP− (Igel & Hüsken): a per-weight step S adapted by the sign of g·g_prev.
 // Sign kept: S grows by etaPlus; sign flipped: S shrinks by etaMinus and the stored
 // gradient is zeroed, so no step is taken now and the next one is not penalised again.
-kernel void rprop_update(const int n, const int nDecay, global real* P, global const real* G,
-                         global real* Gprev, global real* S, const real etaPlus,
+kernel void rprop_update(const int n, const int nDecay, global real* P, const int offP,
+                         global const real* G, const int offG, global real* Gprev, const int offGprev,
+                         global real* S, const int offS, const real etaPlus,
                          const real etaMinus, const real stepMin, const real stepMax,
                          const real wd) {
     const int i = get_global_id(0);
     if (i >= n) { return; }
+    P += offP;
+    G += offG;
+    Gprev += offGprev;
+    S += offS;
     real g = G[i] + (i < nDecay ? wd * P[i] : (real)0);
     const real sgn = g * Gprev[i];
     real s = S[i];

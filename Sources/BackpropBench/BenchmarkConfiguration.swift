@@ -100,15 +100,15 @@ public struct BenchmarkConfiguration: Sendable {
     /// The GEMM shapes, squares first, then each batch's forward products Z = A·Wᵀ (NT:
     /// B×out×in), weight gradients dW = dZᵀ·A (TN: out×in×B) and input gradients dA = dZ·W
     /// (NN: B×in×out, layers after the first), as the peers list them.
-    public var gemmShapes: [GEMMShapeSpec] {
-        var shapes = gemmSquares.flatMap { s in squareOps.map { GEMMShapeSpec(m: s, n: s, k: s, op: $0) } }
+    public var gemmShapes: [GEMMShape] {
+        var shapes = gemmSquares.flatMap { s in squareOps.map { GEMMShape(m: s, n: s, k: s, op: $0) } }
         let layers = Array(zip(gemmNetSizes, gemmNetSizes.dropFirst()))
         for b in gemmBatches {
-            shapes += layers.map { GEMMShapeSpec(m: b, n: $0.1, k: $0.0, op: .nt) }
-            shapes += layers.map { GEMMShapeSpec(m: $0.1, n: $0.0, k: b, op: .tn) }
-            shapes += layers.dropFirst().map { GEMMShapeSpec(m: b, n: $0.0, k: $0.1, op: .nn) }
+            shapes += layers.map { GEMMShape(m: b, n: $0.1, k: $0.0, op: .nt) }
+            shapes += layers.map { GEMMShape(m: $0.1, n: $0.0, k: b, op: .tn) }
+            shapes += layers.dropFirst().map { GEMMShape(m: b, n: $0.0, k: $0.1, op: .nn) }
         }
-        var seen = Set<GEMMShapeSpec>()
+        var seen = Set<GEMMShape>()
         return shapes.filter { seen.insert($0).inserted }
     }
 

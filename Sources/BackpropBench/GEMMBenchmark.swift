@@ -1,41 +1,14 @@
 import Backprop
-/// The operand layout of a product C = op(A)·op(B): N keeps a matrix as stored, T transposes it.
-public enum GEMMOp: String, Sendable, Hashable, Codable, CaseIterable {
-    case nn = "NN", nt = "NT", tn = "TN", tt = "TT"
-
-    public var transA: Bool { self == .tn || self == .tt }
-    public var transB: Bool { self == .nt || self == .tt }
-}
-
-/// One product shape, named as the peers name it: m×n×k and the op.
-public struct GEMMShapeSpec: Sendable, Hashable, Codable {
-    public var m: Int
-    public var n: Int
-    public var k: Int
-    public var op: GEMMOp
-
-    public init(m: Int, n: Int, k: Int, op: GEMMOp) {
-        self.m = m
-        self.n = n
-        self.k = k
-        self.op = op
-    }
-
-    /// "256×1024×784"
-    public var name: String { "\(m)×\(n)×\(k)" }
-    /// 2·m·n·k: one multiply and one add per term.
-    public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
-}
 
 /// One product on one device with its operands in place: `run` enqueues C = op(A)·op(B)
 /// (A: m×k or, for T, k×m; B: k×n or n×k; C: m×n; values uniform in [−1, 1)).
 /// Shared by `backprop bench` and the package-benchmark suites in Benchmarks/.
 public final class GEMMWorkload {
     public let device: any Device
-    public let shape: GEMMShapeSpec
+    public let shape: GEMMShape
     private let a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer
 
-    public init(device: any Device, shape: GEMMShapeSpec) throws {
+    public init(device: any Device, shape: GEMMShape) throws {
         guard shape.m > 0, shape.n > 0, shape.k > 0 else {
             throw ConfigurationError("a GEMM shape needs positive sizes, got \(shape.name)")
         }
@@ -101,8 +74,7 @@ public enum GEMMBenchmark {
     /// GFLOP/s of C = op(A)·op(B) for one shape (see `measure`).
     public static func rate(device: any Device, m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
                             repeats: Int = 5, targetSeconds: Double = 0.2) throws -> Stats {
-        let op: GEMMOp = transA ? (transB ? .tt : .tn) : (transB ? .nt : .nn)
-        let work = try GEMMWorkload(device: device, shape: GEMMShapeSpec(m: m, n: n, k: k, op: op))
+        let work = try GEMMWorkload(device: device, shape: GEMMShape(m: m, n: n, k: k, op: GEMMOp(transA: transA, transB: transB)))
         return try measure(work, repeats: repeats, targetSeconds: targetSeconds).rate
     }
 }

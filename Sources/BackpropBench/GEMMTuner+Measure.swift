@@ -3,42 +3,22 @@ import Foundation
 
 /// What the tuner measures with: product shapes, verification against OpenBLAS, timing.
 extension GEMMTuner {
-    /// One product C(m×n) = op(A)·op(B), op(A): m×k, op(B): k×n (NN, NT or TN).
-    public struct Shape: Sendable, Hashable, CustomStringConvertible {
-        public var transA: Bool, transB: Bool, m: Int, n: Int, k: Int
-
-        public init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) {
-            precondition(!(transA && transB), "TT is not a product the network uses")
-            (self.transA, self.transB, self.m, self.n, self.k) = (transA, transB, m, n, k)
-        }
-
-        /// "NN", "NT" or "TN".
-        public var name: String { transA ? "TN" : transB ? "NT" : "NN" }
-        public var description: String { m == n && n == k ? "\(name) \(m)³" : "\(name) \(m)×\(n)×\(k)" }
-        public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
-        var smallest: Int { Swift.min(m, n, k) }
-
-        public static func nn(_ m: Int, _ n: Int, _ k: Int) -> Shape { Shape(transA: false, transB: false, m: m, n: n, k: k) }
-        public static func nt(_ m: Int, _ n: Int, _ k: Int) -> Shape { Shape(transA: false, transB: true, m: m, n: n, k: k) }
-        public static func tn(_ m: Int, _ n: Int, _ k: Int) -> Shape { Shape(transA: true, transB: false, m: m, n: n, k: k) }
-    }
-
     /// 1024³ in each case.
-    public static let squareShapes: [Shape] = [.nn(1024, 1024, 1024), .nt(1024, 1024, 1024), .tn(1024, 1024, 1024)]
+    public static let squareShapes: [GEMMShape] = [.nn(1024, 1024, 1024), .nt(1024, 1024, 1024), .tn(1024, 1024, 1024)]
     /// The products of a 784-1024-10 network trained in batches of 256: forward (NT),
     /// weight gradients (TN) and input gradients (NN) of both layers.
-    public static let networkShapes: [Shape] = [
+    public static let networkShapes: [GEMMShape] = [
         .nt(256, 1024, 784), .nt(256, 10, 1024),
         .tn(1024, 784, 256), .tn(10, 1024, 256),
         .nn(256, 784, 1024), .nn(256, 1024, 10),
     ]
-    public static var representativeShapes: [Shape] { squareShapes + networkShapes }
+    public static var representativeShapes: [GEMMShape] { squareShapes + networkShapes }
 
     /// Runs `shape` on `device` with element offsets, padded row strides, beta == 0 over a C
     /// full of NaN (which must not be read) and then alpha = −1.5, beta = 0.5, and compares
     /// with OpenBLAS: each element within 1e-4 of Σ_k |a_ik·b_kj| + |beta·c_ij|, nothing
     /// outside C written. Returns nil when right, else what was wrong.
-    public static func verify(_ device: any Device, _ shape: Shape, reference: CPUDevice = CPUDevice()) throws -> String? {
+    public static func verify(_ device: any Device, _ shape: GEMMShape, reference: CPUDevice = CPUDevice()) throws -> String? {
         let s = shape
         var rng = SeededGenerator(seed: UInt64(s.m * 7919 + s.n * 104_729 + s.k))
         let (rowsA, colsA) = s.transA ? (s.k, s.m) : (s.m, s.k)
@@ -86,7 +66,7 @@ extension GEMMTuner {
     /// Device buffers for timing one shape (contiguous operands, C = A·op(B), beta = 0).
     final class Operands {
         let a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer
-        init(_ s: Shape, on device: any Device) throws {
+        init(_ s: GEMMShape, on device: any Device) throws {
             var rng = SeededGenerator(seed: UInt64(s.m * 31 + s.n * 17 + s.k))
             a = try device.makeBuffer((0..<(s.m * s.k)).map { _ in Float(rng.uniform(-1, 1)) })
             b = try device.makeBuffer((0..<(s.k * s.n)).map { _ in Float(rng.uniform(-1, 1)) })
@@ -97,7 +77,7 @@ extension GEMMTuner {
     /// The fastest of `repeats` timings of `shape` on `device`, in seconds per product, each
     /// timing a batch of products that lasts about `target` seconds; a single product's time
     /// if that already exceeds `limit`.
-    static func seconds(_ device: any Device, _ s: Shape, _ x: Operands, target: Double, repeats: Int,
+    static func seconds(_ device: any Device, _ s: GEMMShape, _ x: Operands, target: Double, repeats: Int,
                         limit: Double? = nil) throws -> Double {
         func product() throws {
             try device.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,

@@ -19,15 +19,15 @@ public final class GEMMTuner {
     private let progress: (String) -> Void
     private let reference = CPUDevice()
     private let target: Double, repeats: Int
-    private var operands: [Shape: Operands] = [:]
+    private var operands: [GEMMShape: Operands] = [:]
     /// Seconds per product by configuration and shape, and the configurations that failed.
-    private var measured: [GEMMConfig: [Shape: Double]] = [:]
+    private var measured: [GEMMConfig: [GEMMShape: Double]] = [:]
     private var failed: Set<GEMMConfig> = []
     private var tried = 0, discarded = 0
 
     /// One row of the closing comparison, all in GFLOP/s, measured one after the other.
     public struct Row: Sendable {
-        public var shape: Shape
+        public var shape: GEMMShape
         public var defaults: Double, tuned: Double, openBLAS: Double
     }
 
@@ -99,7 +99,7 @@ public final class GEMMTuner {
         unpacked.direct.packNT = nil
         let dots = [(3, 4), (3, 3), (2, 4), (4, 2)]
         let dot = pick("NT dot tile", vary(unpacked, dots) { ($0.dm, $0.dn) = $1 },
-                       on: Self.representativeShapes.filter { $0.name == "NT" })
+                       on: Self.representativeShapes.filter { $0.op == .nt })
         best.direct.dm = dot.direct.dm
         best.direct.dn = dot.direct.dn
         return choosePacking(best)
@@ -129,8 +129,8 @@ public final class GEMMTuner {
               let times = try? interleaved([always, never], on: shapes) else { return config }
         let (packed, direct) = (times[0], times[1])
         var result = config
-        for name in ["NN", "NT", "TN"] {
-            let cases = shapes.filter { $0.name == name }.sorted { $0.smallest < $1.smallest }
+        for op in [GEMMOp.nn, .nt, .tn] {
+            let cases = shapes.filter { $0.op == op }.sorted { $0.smallest < $1.smallest }
             // Split s: shapes [0, s) read as stored, [s, count) packed. Packing must win by
             // 10% to count: near break-even, noise decides, and reading as stored saves two
             // launches and the scratch buffer.
@@ -144,13 +144,13 @@ public final class GEMMTuner {
             let threshold: Int? = split == cases.count ? nil
                 : split == 0 ? Swift.max(1, cases[0].smallest / 2)
                 : Int((Double(cases[split - 1].smallest) * Double(cases[split].smallest)).squareRoot())
-            switch name {
-            case "NN": result.direct.packNN = threshold
-            case "NT": result.direct.packNT = threshold
+            switch op {
+            case .nn: result.direct.packNN = threshold
+            case .nt: result.direct.packNT = threshold
             default: result.direct.packTN = threshold
             }
             let detail = cases.map { "\($0) \(String(format: "%.2f", direct[$0]! / packed[$0]!))×" }.joined(separator: ", ")
-            progress("  \(name): packing speed-up \(detail) → pack from min(m,n,k) \(threshold.map { "≥ \($0)" } ?? "never")")
+            progress("  \(op.rawValue): packing speed-up \(detail) → pack from min(m,n,k) \(threshold.map { "≥ \($0)" } ?? "never")")
         }
         return result
     }
@@ -160,9 +160,9 @@ public final class GEMMTuner {
     /// median, not the fastest: a configuration whose speed depends on what the cache holds
     /// (a product read as stored at a power-of-two stride runs anywhere from 3 to 50 GFLOP/s
     /// at 1024³ on a shared machine) must not win on its one lucky round.
-    private func interleaved(_ configs: [GEMMConfig], on shapes: [Shape]) throws -> [[Shape: Double]] {
+    private func interleaved(_ configs: [GEMMConfig], on shapes: [GEMMShape]) throws -> [[GEMMShape: Double]] {
         let devices = try configs.map { try OpenCLDevice(info, gemmConfig: $0) }
-        var times = [[Shape: Double]](repeating: [:], count: configs.count)
+        var times = [[GEMMShape: Double]](repeating: [:], count: configs.count)
         for s in shapes {
             let x = try operands(s, devices[0])
             var rounds = [[Double]](repeating: [], count: configs.count)
@@ -179,9 +179,9 @@ public final class GEMMTuner {
     /// The candidate with the best geometric-mean rate over `shapes`. The first candidate is
     /// the incumbent: another must beat the best so far by 3% to replace it, so that timing
     /// noise does not trade a known configuration for an equal one.
-    private func pick(_ stage: String, _ candidates: [GEMMConfig], on shapes: [Shape]) -> GEMMConfig {
+    private func pick(_ stage: String, _ candidates: [GEMMConfig], on shapes: [GEMMShape]) -> GEMMConfig {
         progress("\(stage): \(candidates.count) candidates on \(shapes.map(\.description).joined(separator: ", "))")
-        var best = candidates[0], bestScore = -1.0, bestTimes: [Shape: Double] = [:]
+        var best = candidates[0], bestScore = -1.0, bestTimes: [GEMMShape: Double] = [:]
         for (i, c) in candidates.enumerated() {
             let label = "  [\(i + 1)/\(candidates.count)] \(c)"
             guard let times = evaluate(c, on: shapes, label: label, cutoff: bestTimes) else { continue }
@@ -192,7 +192,7 @@ public final class GEMMTuner {
         // with the incumbent, and must still be 3% faster.
         let incumbent = candidates[0]
         if best != incumbent, !failed.contains(incumbent), let again = try? interleaved([incumbent, best], on: shapes) {
-            let score = { (t: [Shape: Double]) in shapes.reduce(0) { $0 + log($1.flops / t[$1]!) } / Double(shapes.count) }
+            let score = { (t: [GEMMShape: Double]) in shapes.reduce(0) { $0 + log($1.flops / t[$1]!) } / Double(shapes.count) }
             let gain = exp(score(again[1]) - score(again[0]))
             progress(String(format: "  timed again in turn with the incumbent: %.2f×", gain))
             if gain < 1.03 { best = incumbent }
@@ -203,8 +203,8 @@ public final class GEMMTuner {
 
     /// Seconds per product of `config` on each shape, after verifying each; nil if it fails,
     /// or if it is more than 4 times slower than `cutoff` on a shape (the rest is not timed).
-    private func evaluate(_ config: GEMMConfig, on shapes: [Shape], label: String,
-                          cutoff: [Shape: Double] = [:]) -> [Shape: Double]? {
+    private func evaluate(_ config: GEMMConfig, on shapes: [GEMMShape], label: String,
+                          cutoff: [GEMMShape: Double] = [:]) -> [GEMMShape: Double]? {
         guard !failed.contains(config) else { return nil }
         var times = measured[config] ?? [:]
         let missing = shapes.filter { times[$0] == nil }
@@ -241,7 +241,7 @@ public final class GEMMTuner {
         var description: String { "wrong result: \(text)" }
     }
 
-    private func operands(_ s: Shape, _ device: OpenCLDevice) throws -> Operands {
+    private func operands(_ s: GEMMShape, _ device: OpenCLDevice) throws -> Operands {
         if let x = operands[s] { return x }
         let x = try Operands(s, on: device)
         operands[s] = x
@@ -249,7 +249,7 @@ public final class GEMMTuner {
     }
 
     /// Defaults, tuned and OpenBLAS on each shape, measured one right after the other.
-    private func compare(_ defaults: GEMMConfig, _ tuned: GEMMConfig, on shapes: [Shape]) throws -> [Row] {
+    private func compare(_ defaults: GEMMConfig, _ tuned: GEMMConfig, on shapes: [GEMMShape]) throws -> [Row] {
         progress("comparing defaults, tuned and OpenBLAS")
         let d = try OpenCLDevice(info, gemmConfig: defaults), t = try OpenCLDevice(info, gemmConfig: tuned)
         return try shapes.map { s in

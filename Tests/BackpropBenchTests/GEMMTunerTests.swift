@@ -30,10 +30,8 @@ struct GEMMTunerTests {
 
     static let sizes = [1, 3, 17, 33, 100, 257]
     /// Each size in each of m, n and k, for NN, NT and TN.
-    static let shapes: [GEMMTuner.Shape] = [(false, false), (false, true), (true, false)].flatMap { t in
-        sizes.indices.map { i in
-            GEMMTuner.Shape(transA: t.0, transB: t.1, m: sizes[i], n: sizes[(i + 2) % 6], k: sizes[(i + 4) % 6])
-        }
+    static let shapes: [GEMMShape] = [GEMMOp.nn, .nt, .tn].flatMap { op in
+        sizes.indices.map { i in GEMMShape(m: sizes[i], n: sizes[(i + 2) % 6], k: sizes[(i + 4) % 6], op: op) }
     }
 
     @Test("every shape verifies", .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason), arguments: candidates)
@@ -51,7 +49,7 @@ struct GEMMTunerTests {
     @Test("verification catches a wrong product")
     func catchesWrongResults() throws {
         #expect(try GEMMTuner.verify(CPUDevice(), .nn(33, 17, 100)) == nil)
-        for s in [GEMMTuner.Shape.nn(33, 17, 100), .nt(3, 1, 17), .tn(100, 33, 1)] {
+        for s in [GEMMShape.nn(33, 17, 100), .nt(3, 1, 17), .tn(100, 33, 1)] {
             #expect(try GEMMTuner.verify(Skewed(), s) != nil, "\(s)")
         }
     }

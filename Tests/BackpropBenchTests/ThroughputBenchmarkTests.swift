@@ -45,13 +45,13 @@ struct ThroughputBenchmarkTests {
 
     @Test("GEMM measurement: positive rates, and the sizing run counts when one product fills a repeat")
     func gemm() throws {
-        let work = try GEMMWorkload(device: TestDevices.cpu(), shape: GEMMShapeSpec(m: 64, n: 32, k: 16, op: .tn))
+        let work = try GEMMWorkload(device: TestDevices.cpu(), shape: GEMMShape(m: 64, n: 32, k: 16, op: .tn))
         let m = try GEMMBenchmark.measure(work, repeats: 2, targetSeconds: 0.001)
         #expect(m.rate.median > 0 && m.rate.repeats == 2 && m.productsPerRepeat >= 1)
         let slow = try GEMMBenchmark.measure(work, repeats: 1, targetSeconds: 0)
         #expect(slow.productsPerRepeat == 1 && slow.rate.repeats == 1)
         #expect(throws: ConfigurationError.self) {
-            try GEMMWorkload(device: TestDevices.cpu(), shape: GEMMShapeSpec(m: 0, n: 1, k: 1, op: .nn))
+            try GEMMWorkload(device: TestDevices.cpu(), shape: GEMMShape(m: 0, n: 1, k: 1, op: .nn))
         }
     }
 }

@@ -86,11 +86,11 @@ public final class CPUDevice: Device {
                      a: BufferRef, lda: Int, b: BufferRef, ldb: Int,
                      beta: Float, c: BufferRef, ldc: Int) throws {
         guard m > 0, n > 0 else { return }
-        let pa = try words(a, GEMMShape.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
-        let pb = try words(b, GEMMShape.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
-        let pc = try words(c, GEMMShape.extent(rows: m, cols: n, ld: ldc))
+        let pa = try words(a, GEMMPlan.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
+        let pb = try words(b, GEMMPlan.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
+        let pc = try words(c, GEMMPlan.extent(rows: m, cols: n, ld: ldc))
         useThreads(forWork: m * n * k)
-        switch GEMMShape.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
+        switch GEMMPlan.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
         case .gemm:
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(n), Int32(k), alpha, pa, Int32(lda), pb, Int32(ldb),

@@ -103,7 +103,7 @@ enum CPUKernels {
             case let .momentum(lr, mu, wd, nesterov):
                 momentum(p, g, s[0], part, lr: lr, mu: mu, wd: decay ? wd : 0, nesterov: nesterov)
             case let .adam(lr, beta1, beta2, eps, wd, step):
-                let (c1, c2) = adamCorrections(beta1: beta1, beta2: beta2, step: step)
+                let (c1, c2) = UpdateRule.adamCorrections(beta1: beta1, beta2: beta2, step: step)
                 adam(p, g, s[0], s[1], part, lr: lr, beta1: beta1, beta2: beta2, eps: eps, c1: c1, c2: c2,
                      wd: decay ? wd : 0)
             case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
@@ -172,13 +172,5 @@ enum CPUKernels {
             gPrev[i] = gi
             p[i] -= (gi > 0 ? 1 : gi < 0 ? -1 : 0) * si
         }
-    }
-
-    /// Adam's bias corrections 1/(1−β1ᵗ) and 1/(1−β2ᵗ), computed in double on the host for
-    /// both devices.
-    static func adamCorrections(beta1: Float, beta2: Float, step: Int) -> (Float, Float) {
-        let t = Double(Swift.max(step, 1))
-        return (Float(1 / (1 - Foundation.pow(Double(beta1), t))),
-                Float(1 / (1 - Foundation.pow(Double(beta2), t))))
     }
 }

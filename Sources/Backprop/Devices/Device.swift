@@ -66,55 +66,6 @@ public protocol Device: AnyObject {
     func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws
 }
 
-public enum DeviceKind: String, Sendable {
-    case cpu
-    case opencl
-}
-
-/// Storage owned by one device: `count` elements of 4 bytes. Subclassed by each device.
-open class DeviceBuffer {
-    public let count: Int
-    init(count: Int) { self.count = count }
-
-    /// This buffer from element `offset` on.
-    public func at(_ offset: Int) -> BufferRef { BufferRef(buffer: self, offset: offset) }
-    public var start: BufferRef { BufferRef(buffer: self, offset: 0) }
-}
-
-/// A position in a device buffer.
-public struct BufferRef {
-    public let buffer: DeviceBuffer
-    public let offset: Int
-    public init(buffer: DeviceBuffer, offset: Int) {
-        self.buffer = buffer
-        self.offset = offset
-    }
-    public func advanced(by n: Int) -> BufferRef { BufferRef(buffer: buffer, offset: offset + n) }
-}
-
-/// One optimizer step's rule and its hyper-parameters for this step.
-public enum UpdateRule: Sendable, Equatable {
-    /// p −= lr·(g + wd·p)
-    case sgd(learningRate: Float, weightDecay: Float)
-    /// v = μv − lr·(g + wd·p); p += v (or, Nesterov, p += μv − lr·g)
-    case momentum(learningRate: Float, momentum: Float, weightDecay: Float, nesterov: Bool)
-    /// Adam with decoupled weight decay; `step` counts from 1.
-    case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
-              weightDecay: Float, step: Int)
-    /// iRPROP−: steps adapt to the gradient's sign; the learning rate plays no part.
-    case rprop(etaPlus: Float, etaMinus: Float, stepMin: Float, stepMax: Float, weightDecay: Float)
-
-    /// How many per-parameter state buffers the rule keeps.
-    public var stateBuffers: Int {
-        switch self {
-        case .sgd: 0
-        case .momentum: 1
-        case .adam: 2
-        case .rprop: 2
-        }
-    }
-}
-
 extension Device {
     public func makeBuffer(_ values: [Float]) throws -> DeviceBuffer {
         let buffer = try makeBuffer(count: Swift.max(values.count, 1))

@@ -1,52 +1,41 @@
-/// How a device carries out one product: a full GEMM, or, when one side has length 1
-/// (batch size 1, a one-unit layer), a matrix-vector product or a rank-one update.
-/// Both devices follow the same plan, so they take the same path for the same shapes.
-enum GEMMShape {
-    /// y = alpha·X·v (rowDot: y[i] = Σ_k X[i,k]·v[k]) or alpha·Xᵀ·v (y[j] = Σ_k v[k]·X[k,j]).
-    struct GEMV {
-        /// The matrix operand is A (the vector is B) or the other way round.
-        var matrixIsA: Bool
-        var rowDot: Bool
-        var outputs: Int
-        var depth: Int
-        var ldx: Int
-        var incV: Int
-        var incY: Int
+/// The operand layout of a product C = op(A)·op(B): N keeps a matrix as stored, T transposes it.
+public enum GEMMOp: String, Sendable, Hashable, Codable, CaseIterable {
+    case nn = "NN", nt = "NT", tn = "TN", tt = "TT"
+
+    public init(transA: Bool, transB: Bool) {
+        self = transA ? (transB ? .tt : .tn) : (transB ? .nt : .nn)
     }
 
-    /// C = alpha·a·bᵀ with a[i] = A[i·incA], b[j] = B[j·incB].
-    struct GER {
-        var incA: Int
-        var incB: Int
+    public var transA: Bool { self == .tn || self == .tt }
+    public var transB: Bool { self == .nt || self == .tt }
+}
+
+/// One matrix product C(m×n) = op(A)(m×k)·op(B)(k×n), as the benchmark, the tuner and the
+/// peers name it. A network's step is made of three: forward Z = A·Wᵀ (NT: batch×out×in),
+/// weight gradients dW = dZᵀ·A (TN: out×in×batch) and input gradients dA = dZ·W (NN:
+/// batch×in×out).
+public struct GEMMShape: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var m: Int
+    public var n: Int
+    public var k: Int
+    public var op: GEMMOp
+
+    public init(m: Int, n: Int, k: Int, op: GEMMOp) {
+        (self.m, self.n, self.k, self.op) = (m, n, k, op)
     }
 
-    enum Plan {
-        case gemm
-        case gemv(GEMV)
-        case ger(GER)
-    }
+    public static func nn(_ m: Int, _ n: Int, _ k: Int) -> GEMMShape { GEMMShape(m: m, n: n, k: k, op: .nn) }
+    public static func nt(_ m: Int, _ n: Int, _ k: Int) -> GEMMShape { GEMMShape(m: m, n: n, k: k, op: .nt) }
+    public static func tn(_ m: Int, _ n: Int, _ k: Int) -> GEMMShape { GEMMShape(m: m, n: n, k: k, op: .tn) }
 
-    /// The plan for C(m×n) = op(A)(m×k)·op(B)(k×n), row-major (see `Device.gemm`).
-    static func plan(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                     lda: Int, ldb: Int, ldc: Int) -> Plan {
-        if k == 1 {
-            return .ger(GER(incA: transA ? 1 : lda, incB: transB ? ldb : 1))
-        }
-        if m == 1 {
-            // y = row 0 of C; the vector is op(A)'s only row, the matrix is B.
-            return .gemv(GEMV(matrixIsA: false, rowDot: transB, outputs: n, depth: k, ldx: ldb,
-                              incV: transA ? lda : 1, incY: 1))
-        }
-        if n == 1 {
-            // y = column 0 of C; the vector is op(B)'s only column, the matrix is A.
-            return .gemv(GEMV(matrixIsA: true, rowDot: !transA, outputs: m, depth: k, ldx: lda,
-                              incV: transB ? 1 : ldb, incY: ldc))
-        }
-        return .gemm
-    }
-
-    /// Elements spanned by a rows×cols row-major matrix with row stride ld.
-    static func extent(rows: Int, cols: Int, ld: Int) -> Int {
-        rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols
-    }
+    public var transA: Bool { op.transA }
+    public var transB: Bool { op.transB }
+    /// 2·m·n·k: one multiply and one add per term.
+    public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    /// The smallest of m, n and k (what decides whether packing operands pays).
+    public var smallest: Int { Swift.min(m, n, k) }
+    /// "256×1024×784"
+    public var name: String { "\(m)×\(n)×\(k)" }
+    /// "NN 1024³", "NT 256×1024×784"
+    public var description: String { m == n && n == k ? "\(op.rawValue) \(m)³" : "\(op.rawValue) \(name)" }
 }

@@ -7,11 +7,11 @@ extension OpenCLDevice {
                      a: BufferRef, lda: Int, b: BufferRef, ldb: Int,
                      beta: Float, c: BufferRef, ldc: Int) throws {
         guard m > 0, n > 0 else { return }
-        let ma = try mem(a, GEMMShape.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
-        let mb = try mem(b, GEMMShape.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
-        let mc = try mem(c, GEMMShape.extent(rows: m, cols: n, ld: ldc))
+        let ma = try mem(a, GEMMPlan.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
+        let mb = try mem(b, GEMMPlan.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
+        let mc = try mem(c, GEMMPlan.extent(rows: m, cols: n, ld: ldc))
         let ks = gemmKernels
-        switch GEMMShape.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
+        switch GEMMPlan.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
         case .gemm:
             precondition(!(transA && transB), "gemm_tt is not needed by the network and not provided")
             let p = Product(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,

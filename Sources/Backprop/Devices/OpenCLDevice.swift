@@ -120,31 +120,29 @@ public final class OpenCLDevice: Device {
 
     public func biasActivation(rows: Int, cols: Int, z: BufferRef, bias: BufferRef,
                                a: BufferRef, activation: Activation) throws {
-        let mz = try mem(z, rows * cols, offsetFree: true), ma = try mem(a, rows * cols, offsetFree: true)
-        let mb = try mem(bias, cols)
+        let n = rows * cols
+        let mz = try arg(z, n), mb = try arg(bias, cols), ma = try arg(a, n)
         if activation == .softmax {
-            try ks.biasSoftmax.set(.int(rows), .int(cols), .mem(mz), .mem(mb), .int(bias.offset), .mem(ma))
+            try ks.biasSoftmax.set(.int(rows), .int(cols), mz, mb, ma)
             try enqueue1D(ks.biasSoftmax, rows)
         } else {
-            try ks.biasActivation.set(.int(rows), .int(cols), .mem(mz), .mem(mb), .int(bias.offset), .mem(ma),
-                                     .int(Int(activation.kernelCode)), .float(activation.alpha))
-            try enqueue1D(ks.biasActivation, rows * cols)
+            try ks.biasActivation.set(.int(rows), .int(cols), mz, mb, ma,
+                                      .int(Int(activation.kernelCode)), .float(activation.alpha))
+            try enqueue1D(ks.biasActivation, n)
         }
     }
 
     public func activationBackward(count: Int, dA: BufferRef, z: BufferRef, a: BufferRef,
                                    activation: Activation) throws {
         precondition(activation != .softmax, "softmax is an output activation; its delta comes from outputDelta")
-        try ks.activationBackward.set(.int(count), .mem(try mem(dA, count, offsetFree: true)),
-                                     .mem(try mem(z, count, offsetFree: true)),
-                                     .mem(try mem(a, count, offsetFree: true)),
-                                     .int(Int(activation.kernelCode)), .float(activation.alpha))
+        try ks.activationBackward.set(.int(count), try arg(dA, count), try arg(z, count), try arg(a, count),
+                                      .int(Int(activation.kernelCode)), .float(activation.alpha))
         try enqueue1D(ks.activationBackward, count)
     }
 
     public func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws {
-        try ks.columnSums.set(.int(rows), .int(cols), .mem(try mem(dZ, rows * cols, offsetFree: true)),
-                             .mem(try mem(db, cols)), .int(db.offset), .float(alpha), .float(beta))
+        try ks.columnSums.set(.int(rows), .int(cols), try arg(dZ, rows * cols), try arg(db, cols),
+                              .float(alpha), .float(beta))
         try enqueue1D(ks.columnSums, cols)
     }
 
@@ -153,13 +151,12 @@ public final class OpenCLDevice: Device {
                             dZ: BufferRef?, scale: Float,
                             lossOut: BufferRef, correctOut: BufferRef) throws {
         let n = rows * cols
-        let md = try dZ.map { try mem($0, n, offsetFree: true) } ?? mem(a, n, offsetFree: true)
-        precondition(lossOut.offset == correctOut.offset, "loss and correctness outputs share one offset")
+        // Without a delta to write, the kernel still needs a buffer argument: A, never written.
+        let delta = try arg(dZ ?? a, n)
         try ks.outputDelta.set(
             .int(rows), .int(cols), .int(Int(loss.kernelCode)), .int(Int(activation.kernelCode)),
-            .float(activation.alpha), .mem(try mem(z, n, offsetFree: true)), .mem(try mem(a, n, offsetFree: true)),
-            .mem(try mem(targets, n)), .int(targets.offset), .mem(md), .float(scale), .int(dZ == nil ? 0 : 1),
-            .mem(try mem(lossOut, rows)), .mem(try mem(correctOut, rows)), .int(lossOut.offset))
+            .float(activation.alpha), try arg(z, n), try arg(a, n), try arg(targets, n),
+            delta, .float(scale), .int(dZ == nil ? 0 : 1), try arg(lossOut, rows), try arg(correctOut, rows))
         try enqueue1D(ks.outputDelta, rows)
     }
 
@@ -167,34 +164,36 @@ public final class OpenCLDevice: Device {
 
     public func gatherRows(rows: Int, cols: Int, source: BufferRef, indices: BufferRef,
                            into destination: BufferRef) throws {
-        try ks.gatherRows.set(.int(rows), .int(cols), .mem(try mem(source, 0, offsetFree: true)),
-                             .mem(try mem(indices, rows)), .int(indices.offset),
-                             .mem(try mem(destination, rows * cols, offsetFree: true)))
+        // The indices are checked against the source on the host side of the contract
+        // (they come from the trainer's own shuffle), so the source is passed whole.
+        let available = try mem(source, 0)
+        try ks.gatherRows.set(.int(rows), .int(cols), .buffer(available, offset: source.offset),
+                              try arg(indices, rows), try arg(destination, rows * cols))
         try enqueue1D(ks.gatherRows, rows * cols)
     }
 
     public func update(_ rule: UpdateRule, parameters: BufferRef, gradients: BufferRef,
                        state: [DeviceBuffer], count: Int, decayCount: Int) throws {
         precondition(state.count == rule.stateBuffers, "\(rule) needs \(rule.stateBuffers) state buffers")
-        let p = try mem(parameters, count, offsetFree: true), g = try mem(gradients, count, offsetFree: true)
-        let s = try state.map { try mem($0.start, count) }
+        let p = try arg(parameters, count), g = try arg(gradients, count)
+        let s = try state.map { try arg($0.start, count) }
         let kernel: CLKernel
         switch rule {
         case let .sgd(lr, wd):
             kernel = ks.sgd
-            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .float(lr), .float(wd))
+            try kernel.set(.int(count), .int(decayCount), p, g, .float(lr), .float(wd))
         case let .momentum(lr, mu, wd, nesterov):
             kernel = ks.momentum
-            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .mem(s[0]), .float(lr), .float(mu),
+            try kernel.set(.int(count), .int(decayCount), p, g, s[0], .float(lr), .float(mu),
                            .float(wd), .int(nesterov ? 1 : 0))
         case let .adam(lr, beta1, beta2, eps, wd, step):
             kernel = ks.adam
-            let (c1, c2) = CPUKernels.adamCorrections(beta1: beta1, beta2: beta2, step: step)
-            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .mem(s[0]), .mem(s[1]), .float(lr),
+            let (c1, c2) = UpdateRule.adamCorrections(beta1: beta1, beta2: beta2, step: step)
+            try kernel.set(.int(count), .int(decayCount), p, g, s[0], s[1], .float(lr),
                            .float(beta1), .float(beta2), .float(eps), .float(c1), .float(c2), .float(wd))
         case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
             kernel = ks.rprop
-            try kernel.set(.int(count), .int(decayCount), .mem(p), .mem(g), .mem(s[0]), .mem(s[1]),
+            try kernel.set(.int(count), .int(decayCount), p, g, s[0], s[1],
                            .float(etaPlus), .float(etaMinus), .float(stepMin), .float(stepMax), .float(wd))
         }
         try enqueue1D(kernel, count)
@@ -202,28 +201,32 @@ public final class OpenCLDevice: Device {
 
     public func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws {
         guard count > 0 else { return }
-        try ks.axpby.set(.int(count), .float(alpha), .mem(try mem(x, count)), .int(x.offset), .float(beta),
-                         .mem(try mem(y, count)), .int(y.offset))
+        try ks.axpby.set(.int(count), .float(alpha), try arg(x, count), .float(beta), try arg(y, count))
         try enqueue1D(ks.axpby, count)
     }
 
     public func checkFinite(_ values: BufferRef, count: Int, flag: BufferRef) throws {
-        try ks.checkFinite.set(.int(count), .mem(try mem(values, count, offsetFree: true)), .mem(try mem(flag, 1, offsetFree: true)))
+        try ks.checkFinite.set(.int(count), try arg(values, count), try arg(flag, 1))
         try enqueue1D(ks.checkFinite, count)
     }
 
     // MARK: Helpers
 
     /// The buffer's cl_mem, checked to belong to this context and to hold `count` elements
-    /// from `ref.offset`. Kernels without an offset argument need `offsetFree` refs (offset 0).
-    func mem(_ ref: BufferRef, _ count: Int, offsetFree: Bool = false) throws -> cl_mem {
+    /// from `ref.offset`.
+    func mem(_ ref: BufferRef, _ count: Int) throws -> cl_mem {
         guard let buffer = ref.buffer as? CLBuffer, buffer.contextID == ObjectIdentifier(context) else {
             throw DeviceError.foreignBuffer(device: name)
         }
-        precondition(!offsetFree || ref.offset == 0, "this operation takes buffers from their start")
         precondition(ref.offset >= 0 && count >= 0 && ref.offset + count <= buffer.count,
                      "buffer range \(ref.offset)..<\(ref.offset + count) outside 0..<\(buffer.count)")
         return buffer.mem
+    }
+
+    /// The kernel arguments for `ref`, checked as `mem` checks it: its cl_mem and its offset.
+    @inline(__always)
+    func arg(_ ref: BufferRef, _ count: Int) throws -> KernelArgument {
+        .buffer(try mem(ref, count), offset: ref.offset)
     }
 
     func enqueue1D(_ kernel: CLKernel, _ n: Int, local: Int? = nil) throws {

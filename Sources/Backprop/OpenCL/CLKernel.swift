@@ -31,26 +31,30 @@ final class CLKernel {
         CLObjectCount.released()
     }
 
-    /// Sets the arguments in order. Int becomes `int`, Float `real`, a buffer its `cl_mem`.
+    /// Sets the arguments in order. Int becomes `int`, Float `real`, a buffer its `cl_mem`, and
+    /// a buffer with an offset two arguments: the `cl_mem` and the offset as an `int`.
     /// Inlined, so that the argument list stays on the stack: no allocation per launch.
     @inline(__always)
     func set(_ args: KernelArgument...) throws(CLError) {
-        for (i, arg) in args.enumerated() {
-            let index = cl_uint(i)
-            let status: cl_int
+        var index: cl_uint = 0
+        for arg in args {
             switch arg {
-            case .int(let v):
-                var x = Int32(truncatingIfNeeded: v)
-                status = clSetKernelArg(kernel, index, 4, &x)
-            case .float(let v):
-                var x = v
-                status = clSetKernelArg(kernel, index, 4, &x)
-            case .mem(let m):
-                var x: cl_mem? = m
-                status = clSetKernelArg(kernel, index, MemoryLayout<cl_mem>.size, &x)
+            case .int(let v): try set(index, Int32(truncatingIfNeeded: v))
+            case .float(let v): try set(index, v)
+            case .mem(let m): try set(index, m)
+            case .buffer(let m, let offset):
+                try set(index, m)
+                index += 1
+                try set(index, Int32(truncatingIfNeeded: offset))
             }
-            try clCheck(status, "clSetKernelArg(\(name), \(i))")
+            index += 1
         }
+    }
+
+    @inline(__always)
+    private func set<T: BitwiseCopyable>(_ index: cl_uint, _ value: T) throws(CLError) {
+        let status = withUnsafeBytes(of: value) { clSetKernelArg(kernel, index, $0.count, $0.baseAddress) }
+        try clCheck(status, "clSetKernelArg(\(name), \(index))")
     }
 }
 
@@ -58,6 +62,8 @@ enum KernelArgument {
     case int(Int)
     case float(Float)
     case mem(cl_mem)
+    /// A buffer and the element its data starts at (kernels take `global real* X, const int offX`).
+    case buffer(cl_mem, offset: Int)
 }
 
 /// Device memory. Released when the last reference goes.
