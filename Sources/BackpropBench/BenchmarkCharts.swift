@@ -58,7 +58,7 @@ public enum BenchmarkCharts {
         let target = rows.compactMap(\.target).first ?? 0.95
         let accuracies = rows.flatMap { ($0.curve ?? []).compactMap { $0.count == 2 ? $0[1] : nil } }
         let low = Swift.min(target - 0.05, floor(((accuracies.min() ?? target) - 0.01) * 20) / 20)
-        var chart = SVGChart(title: "Held-out accuracy against wall time (MNIST split, \(rows.first?.net ?? "784-256-10"))",
+        var chart = SVGChart(title: "Held-out accuracy against wall time (MNIST split, \(rows.first?.net ?? "784,256,10"))",
                              subtitle: subtitle(report),
                              x: .init("wall time, training + evaluation", log: true, format: .seconds),
                              y: .init("held-out accuracy", format: .percent, range: Swift.max(0, low)...1))

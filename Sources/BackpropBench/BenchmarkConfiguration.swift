@@ -119,7 +119,7 @@ public struct BenchmarkConfiguration: Sendable {
         for sizes in nets + [accuracy.sizes] {
             _ = try TrainingWorkload.architecture(sizes)
             guard sizes.first == 784, sizes.last == 10 else {
-                throw ConfigurationError("benchmark nets take 784 inputs and give 10 outputs (MNIST-shaped), got \(BenchmarkNames.net(sizes))")
+                throw ConfigurationError("benchmark nets take 784 inputs and give 10 outputs (MNIST-shaped), got \(LayerSizes(sizes).description)")
             }
         }
         for mode in modes {
@@ -128,43 +128,11 @@ public struct BenchmarkConfiguration: Sendable {
             }
         }
         guard throughput.repeats >= 1, gemmRepeats >= 1 else { throw ConfigurationError("repeats must be at least 1") }
+        for size in gemmSquares + gemmBatches where !(1...16_384).contains(size) {
+            throw ConfigurationError("GEMM sizes and batches run from 1 to 16384, got \(size)")
+        }
         guard accuracy.maxSeconds > 0, accuracy.target > 0, accuracy.target <= 1 else {
             throw ConfigurationError("the time-to-accuracy cap must be positive and the target in (0, 1]")
-        }
-    }
-}
-
-/// The names the tables, the JSON and the peers share.
-public enum BenchmarkNames {
-    /// "784-128-10"
-    public static func net(_ sizes: [Int]) -> String { sizes.map(String.init).joined(separator: "-") }
-
-    /// Parses "784-128-10".
-    public static func sizes(_ net: String) -> [Int]? {
-        let parts = net.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count >= 2, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-        return parts.compactMap { $0 }
-    }
-
-    /// "stochastic", "minibatch-32", "batch".
-    public static func mode(_ mode: LearningMode) -> String {
-        switch mode {
-        case .stochastic: "stochastic"
-        case .minibatch(let b): "minibatch-\(b)"
-        case .batch: "batch"
-        }
-    }
-
-    /// Parses "stochastic", "batch", "minibatch-32" or a bare batch size ("32").
-    public static func mode(parsing text: String) -> LearningMode? {
-        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
-        switch t {
-        case "stochastic", "sgd": return .stochastic
-        case "batch", "full", "full-batch": return .batch
-        default:
-            let digits = t.hasPrefix("minibatch-") ? String(t.dropFirst("minibatch-".count)) : t
-            guard let b = Int(digits), b >= 1 else { return nil }
-            return .minibatch(b)
         }
     }
 }

@@ -11,8 +11,8 @@ public struct BenchmarkExpectation: Sendable {
     public init(devices: [String], configuration c: BenchmarkConfiguration) {
         self.devices = devices
         sections = c.sections
-        nets = c.nets.map(BenchmarkNames.net)
-        modes = c.modes.map(BenchmarkNames.mode)
+        nets = c.nets.map { LayerSizes($0).description }
+        modes = c.modes.map(\.description)
         accuracyModes = c.accuracy.runs.map(\.name)
     }
 }

@@ -60,7 +60,7 @@ extension BenchmarkSuite {
                     let m = try TimeToAccuracy.measure(device: bench.device, run: run, train: split.train,
                                                        heldOut: split.heldOut, settings: s)
                     var r = BenchmarkRecord(device: bench.label, section: .accuracy, unit: "s")
-                    r.net = BenchmarkNames.net(s.sizes)
+                    r.net = LayerSizes(s.sizes).description
                     r.mode = run.name
                     r.batch = run.mode.rowsPerUpdate(count: split.train.count)
                     r.samples = split.train.count

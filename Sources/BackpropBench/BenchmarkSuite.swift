@@ -74,7 +74,7 @@ public final class BenchmarkSuite {
         let samples = SyntheticData.mnistLike(count: c.samples, seed: c.seed)
         for bench in devices {
             for sizes in c.nets {
-                let net = BenchmarkNames.net(sizes)
+                let net = LayerSizes(sizes).description
                 let data: DeviceData
                 do {
                     data = try TrainingWorkload.upload(samples, sizes: sizes, device: bench.device)
@@ -85,7 +85,7 @@ public final class BenchmarkSuite {
                 // The fastest mini-batch rate so far sizes the full batch (see fullBatchSamples).
                 var estimate: Double?
                 for mode in c.modes {
-                    let name = BenchmarkNames.mode(mode)
+                    let name = mode.description
                     do {
                         let m = try measureThroughput(bench, sizes: sizes, mode: mode, data: data, samples: samples,
                                                       estimate: estimate)
@@ -136,7 +136,7 @@ public final class BenchmarkSuite {
                                                          settings: c.throughput)
             if n < data.count {
                 let all = Double(data.count) / Swift.max(rate ?? 1, 1e-9)
-                progress(.note("\(bench.label) \(BenchmarkNames.net(sizes)) batch: a full batch of the first \(n) of "
+                progress(.note("\(bench.label) \(LayerSizes(sizes).description) batch: a full batch of the first \(n) of "
                     + "\(data.count) samples, to fit the budget of \(String(format: "%g", c.throughput.fullBatchEpochSeconds)) s "
                     + "an epoch (all \(data.count) would take about \(String(format: all < 10 ? "%.2g" : "%.0f", all)) s)"))
                 data = try TrainingWorkload.upload(samples.slice(0..<n), sizes: sizes, device: bench.device)

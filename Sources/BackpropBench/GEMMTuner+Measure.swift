@@ -5,7 +5,7 @@ import Foundation
 extension GEMMTuner {
     /// 1024³ in each case.
     public static let squareShapes: [GEMMShape] = [.nn(1024, 1024, 1024), .nt(1024, 1024, 1024), .tn(1024, 1024, 1024)]
-    /// The products of a 784-1024-10 network trained in batches of 256: forward (NT),
+    /// The products of a 784,1024,10 network trained in batches of 256: forward (NT),
     /// weight gradients (TN) and input gradients (NN) of both layers.
     public static let networkShapes: [GEMMShape] = [
         .nt(256, 1024, 784), .nt(256, 10, 1024),

@@ -2,7 +2,7 @@ import Backprop
 import Foundation
 
 /// Searches the GEMM configurations of one OpenCL device on representative products
-/// (`representativeShapes`: 1024³ and a 784-1024-10 network's products, NN, NT and TN), and
+/// (`representativeShapes`: 1024³ and a 784,1024,10 network's products, NN, NT and TN), and
 /// stores the winner with `GEMMTuning.store`, where `OpenCLDevice` finds it.
 ///
 /// The search is a bounded coordinate descent, one group of parameters at a time, starting

@@ -45,29 +45,10 @@ func oneLine(_ text: String) -> String {
     return out
 }
 
-/// The `--device` option parsed; a name that is not a device is a usage error naming it.
-func parseDevice(_ text: String?) throws -> DeviceRequest? {
-    do {
-        return try text.map { try DeviceRequest(parsing: $0) }
-    } catch {
-        throw ValidationError("--device: \(error)")
-    }
-}
-
-/// A data set spec parsed as an option's value; one that names no known form is a usage error.
-func validateDatasetSpec(_ text: String, option: String) throws {
-    do {
-        _ = try DatasetSpec(parsing: text)
-    } catch let e as DataError {
-        throw ValidationError("\(option): \(e)")
-    }
-}
-
 /// Runs a command body, turning the library's errors into a one-line message on standard
-/// error and the exit status that says what kind of failure it was: 64 usage (a bad option
-/// value or setting, including a `DataError` about an option, whose source is the option's
-/// name such as "--validation"), 65 data (a file, or data that does not fit the network),
-/// 70 otherwise.
+/// error and the exit status their category says: 64 usage (a setting that cannot work),
+/// 65 data (a file, or data that does not fit the network), 70 a device or internal failure,
+/// 1 training diverged. A setting is named by the option that sets it (`Train.option`).
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -75,32 +56,27 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw e
     } catch let e as ValidationError {
         throw e
-    } catch let e as DataError where e.source.hasPrefix("--") {
-        printError("backprop: \(oneLine(e.description))")
-        throw ExitCode(64)
-    } catch let e as DataError {
-        printError("backprop: \(oneLine(e.description))")
-        throw ExitCode(65)
-    } catch let e as ConfigurationError {
-        printError("backprop: \(oneLine(e.description))")
-        throw ExitCode(64)
-    } catch let e as DeviceError {
-        printError("backprop: \(oneLine(e.description))")
-        switch e {
-        case .invalidRequest, .noSuchDevice: throw ExitCode(64)
-        default: break
-        }
-        throw ExitCode(70)
-    } catch let e as TrainingError {
-        printError("backprop: \(oneLine(e.description))")
-        throw ExitCode(70)
-    } catch let e as CLError {
-        // A failed build carries the driver's log: keep its lines.
-        printError("backprop: OpenCL error: \(e)")
-        throw ExitCode(70)
     } catch {
-        // Anything else is a failure of ours, not of the input: one line, status 70.
-        printError("backprop: internal error: \(oneLine(String(describing: error)))")
-        throw ExitCode(70)
+        let message: String
+        switch error {
+        case let e as ConfigurationError: message = oneLine(e.description(rendering: Train.option))
+        // A failed build carries the driver's log: keep its lines.
+        case let e as CLError: message = "OpenCL error: \(e)"
+        case let e as CategorizedError: message = oneLine(String(describing: e))
+        // Anything else is a failure of ours, not of the input.
+        default: message = "internal error: \(oneLine(String(describing: error)))"
+        }
+        printError("backprop: \(message)")
+        throw ExitCode(exitStatus(for: error))
+    }
+}
+
+/// The exit status for an error, from its category alone.
+func exitStatus(for error: Error) -> Int32 {
+    switch (error as? CategorizedError)?.category {
+    case .usage: 64
+    case .data: 65
+    case .diverged: 1
+    case .device, nil: 70
     }
 }

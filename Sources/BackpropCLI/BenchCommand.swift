@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
         discussion: """
             Three sections, each figure measured after a warm-up, with the device synchronised \
             before each timer stops, as the median, minimum and maximum of several repeats: \
-            training throughput (samples/s) of 784-128-10 and 784-1024-1024-10 in each mode on \
+            training throughput (samples/s) of 784,128,10 and 784,1024,1024,10 in each mode on \
             60,000 generated MNIST-shaped samples; GEMM rates of the networks' products and of \
             squares 256–2048 next to cblas_sgemm; and wall time to 95% held-out accuracy on the \
             MNIST split (first 8,000 of the t10k images to train, last 2,000 held out). \
@@ -18,8 +18,8 @@ struct Bench: ParsableCommand {
             """)
 
     @Option(name: .customLong("device"), parsing: .singleValue,
-            help: "Device to measure: cpu, opencl, opencl:<index>, …; repeat or separate with commas (default: the CPU path and every OpenCL device).")
-    var devices: [String] = []
+            help: "Device to measure, as train takes it (a comma-separated list measures the first that opens); repeat for several (default: the CPU path and every OpenCL device).")
+    var devices: [DeviceRequest] = []
     @Flag(help: "A smoke run in under a minute: fewer samples, repeats and shapes, short time budgets.")
     var quick = false
     @Flag(help: .hidden) var smoke = false
@@ -29,22 +29,19 @@ struct Bench: ParsableCommand {
     @Option(help: "MNIST-style IDX folder for time-to-accuracy (default: $BACKPROP_DATA_DIR/mnist, else ../shared/data/mnist).")
     var dataset: String?
     @Option(help: "Sections to run, comma-separated: throughput, gemm, accuracy (default: all).")
-    var sections: String?
-    @Option(help: "Throughput networks, comma-separated layer sizes (default 784-128-10,784-1024-1024-10).")
-    var nets: String?
-    @Option(help: "Throughput modes, comma-separated: stochastic, 32, 256, 1024, batch (default: all five).")
-    var modes: String?
+    var sections: CommaList<BenchmarkConfiguration.Section>?
+    @Option(name: .customLong("net"), parsing: .singleValue,
+            help: "A throughput network's layer sizes, like 784,128,10; repeat for several (default: 784,128,10 and 784,1024,1024,10).")
+    var nets: [LayerSizes] = []
+    @Option(help: "Throughput modes, comma-separated: stochastic, minibatch-SIZE, batch (default: stochastic, minibatch-32, minibatch-256, minibatch-1024, batch).")
+    var modes: CommaList<LearningMode>?
     @Option(help: "Generated samples for throughput (default 60000, quick 4096).") var samples: Int?
     @Option(help: "GEMM squares, comma-separated (default 256,512,1024,2048; quick 256,512).")
-    var gemmSizes: String?
+    var gemmSizes: CommaList<Int>?
     @Option(help: "Batch sizes whose training-step products the GEMM section measures, comma-separated; 0 for none (default 256,1024; quick 256).")
-    var gemmBatches: String?
+    var gemmBatches: CommaList<Int>?
     @Option(help: "Time cap of each time-to-accuracy run, in seconds (default 60, quick 2).")
     var accuracySeconds: Double?
-
-    func validate() throws {
-        _ = try makeConfiguration()
-    }
 
     func run() throws {
         try runReportingErrors {
@@ -65,72 +62,25 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// The options over the chosen profile's settings; BenchmarkConfiguration.validate judges them.
     func makeConfiguration() throws -> BenchmarkConfiguration {
         var c: BenchmarkConfiguration = smoke ? .smoke : quick ? .quick : BenchmarkConfiguration()
-        if !devices.isEmpty {
-            c.devices = try devices.flatMap { $0.split(separator: ",") }.map {
-                do { return try DeviceRequest(parsing: String($0)) } catch { throw ValidationError("\(error)") }
-            }
-        }
+        if !devices.isEmpty { c.devices = devices }
         if let repeats {
-            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
             c.throughput.repeats = repeats
             c.throughput.minRepeats = Swift.min(c.throughput.minRepeats, repeats)
             c.gemmRepeats = repeats
         }
-        if let sections {
-            c.sections = try list(sections).map {
-                guard let s = BenchmarkConfiguration.Section(name: $0) else {
-                    throw ValidationError("unknown section '\($0)'; expected throughput, gemm or accuracy")
-                }
-                return s
-            }
-        }
-        if let nets {
-            c.nets = try list(nets).map {
-                guard let sizes = BenchmarkNames.sizes($0) else {
-                    throw ValidationError("'\($0)' is not a network; write layer sizes as 784-128-10")
-                }
-                return sizes
-            }
-        }
-        if let modes {
-            c.modes = try list(modes).map {
-                guard let m = BenchmarkNames.mode(parsing: $0) else {
-                    throw ValidationError("unknown mode '\($0)'; expected stochastic, batch, or a mini-batch size such as 256")
-                }
-                return m
-            }
-        }
+        if let sections { c.sections = sections.items }
+        if !nets.isEmpty { c.nets = nets.map(\.sizes) }
+        if let modes { c.modes = modes.items }
         if let samples { c.samples = samples }
-        if let gemmSizes { c.gemmSquares = try positiveInts(gemmSizes, option: "--gemm-sizes") }
-        if let gemmBatches {
-            c.gemmBatches = gemmBatches.trimmingCharacters(in: .whitespaces) == "0"
-                ? [] : try positiveInts(gemmBatches, option: "--gemm-batches")
-        }
+        if let gemmSizes { c.gemmSquares = gemmSizes.items }
+        if let gemmBatches { c.gemmBatches = gemmBatches.items == [0] ? [] : gemmBatches.items }
         if let accuracySeconds { c.accuracy.maxSeconds = accuracySeconds }
         if let dataset { c.dataset = URL(fileURLWithPath: dataset) }
-        do {
-            try c.validate()
-        } catch let e as ConfigurationError {
-            throw ValidationError(e.description)
-        }
+        try c.validate()
         return c
-    }
-
-    private func positiveInts(_ text: String, option: String) throws -> [Int] {
-        let items = list(text)
-        guard !items.isEmpty else { throw ValidationError("\(option) needs at least one size") }
-        return try items.map {
-            guard let n = Int($0), n >= 1, n <= 16_384 else {
-                throw ValidationError("\(option): '\($0)' is not a size from 1 to 16384")
-            }
-            return n
-        }
-    }
-
-    private func list(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 
@@ -147,7 +97,7 @@ final class BenchPrinter {
         switch event {
         case .devicesOpened(let devices):
             table = BenchmarkTable(devices: devices.map(\.label) + ["cpu"],
-                                   modes: configuration.modes.map(BenchmarkNames.mode) + configuration.accuracy.runs.map(\.name))
+                                   modes: configuration.modes.map(\.description) + configuration.accuracy.runs.map(\.name))
             let m = MachineInfo.current(devices: devices, commandLine: "", profile: configuration.profile)
             print("# backprop bench (\(configuration.profile)): \(m.cpu), \(m.cores) cores, OpenBLAS \(m.openBLASThreads) threads; "
                 + "load average \(load(m.loadBefore))")

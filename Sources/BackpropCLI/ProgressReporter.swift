@@ -3,32 +3,46 @@ import Foundation
 
 /// Training output: on a terminal a live progress line (epoch, percent, samples/s, loss,
 /// accuracy, time left) that each epoch's line replaces; otherwise one plain line per epoch
-/// (every `logEvery` epochs). Messages go to standard output; `--json` adds a final line.
-final class ProgressReporter: @unchecked Sendable {
+/// (every `logEvery` epochs; on a terminal, given `logEvery`, every `logEvery`-th epoch's line
+/// stays). Messages go to standard output, the run's notices to standard error.
+final class ProgressReporter {
     let live: Bool
     let logEvery: Int?
-    let maxEpochs: Int
+    private var maxEpochs = 0
     private var lineOpen = false
     private var lastDraw = Date.distantPast
     private var epochSeconds: [Double] = []
 
-    init(json: Bool, logEvery: Int?, maxEpochs: Int) {
+    init(logEvery: Int?) {
         live = isatty(STDOUT_FILENO) == 1
         self.logEvery = logEvery
-        self.maxEpochs = maxEpochs
     }
 
-    func header(arch: Architecture, device: any Device, train: Dataset, validation: Dataset?,
-                mode: LearningMode, config: OptimizerConfig) {
+    func handle(_ event: TrainingRun.Event) {
+        switch event {
+        case .notice(let text):
+            finishLine()
+            notice(text)
+        case .started(let plan): header(plan)
+        case .progress(let p): progress(p)
+        case .epoch(let r): epoch(r)
+        }
+    }
+
+    private func header(_ plan: TrainingRun.Plan) {
+        maxEpochs = plan.epochs
+        let arch = plan.architecture, config = plan.optimizer
         print("network   \(arch.summary), \(arch.parameterCount) parameters")
-        print("data      \(train.source): \(train.count) training samples" + (validation.map { ", \($0.count) held out" } ?? ""))
-        print("device    \(device.name)")
-        print("training  \(mode), \(config.kind.rawValue), learning rate \(config.learningRate), up to \(maxEpochs) epochs")
+        print("data      \(plan.source): \(plan.trainCount) training samples"
+            + (plan.validationCount > 0 ? ", \(plan.validationCount) held out" : ""))
+        print("device    \(plan.device)")
+        print("training  \(plan.mode), \(config.kind.rawValue), learning rate \(config.learningRate), up to \(maxEpochs) epochs"
+            + (plan.completedEpochs > 0 ? ", from epoch \(plan.completedEpochs + 1)" : ""))
         flush()
     }
 
     /// Within an epoch: redraw the live line at most ten times a second.
-    func progress(_ p: TrainingProgress) {
+    private func progress(_ p: TrainingProgress) {
         guard live, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = Date()
         let fraction = Double(p.done) / Double(max(p.total, 1))
@@ -41,17 +55,24 @@ final class ProgressReporter: @unchecked Sendable {
         draw(line)
     }
 
-    func epoch(_ r: EpochReport) {
+    private func epoch(_ r: EpochReport) {
         epochSeconds.append(r.seconds)
-        let every = logEvery ?? max(1, maxEpochs / 25)
-        guard live || r.epoch % every == 0 || r.epoch == 1 || r.epoch == maxEpochs else { return }
+        let every = logEvery ?? (live ? 1 : max(1, maxEpochs / 25))
+        let kept = r.epoch % every == 0 || r.epoch == 1 || r.epoch == maxEpochs
+        guard live || kept else { return }
         var line = String(format: "epoch %d/%d  loss %.4f", r.epoch, maxEpochs, r.loss)
         if let a = r.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
         if let v = r.validationLoss { line += String(format: "  val loss %.4f", v) }
         if let a = r.validationAccuracy { line += String(format: "  val acc %.2f%%", a * 100) }
         line += "  lr \(r.learningRate)  \(Self.rate(r.samplesPerSecond)) samples/s  \(String(format: "%.2f", r.seconds)) s"
         if r.undone { line += "  (worse: undone)" }
-        if live { draw(line); finishLine() } else { print(line); flush() }
+        if !live {
+            print(line)
+            flush()
+        } else {
+            draw(line)
+            if kept { finishLine() }
+        }
     }
 
     func finishLine() {
@@ -76,43 +97,5 @@ final class ProgressReporter: @unchecked Sendable {
         guard s.isFinite else { return "?" }
         let t = Int(s.rounded())
         return t >= 3600 ? "\(t / 3600)h\(String(format: "%02d", t % 3600 / 60))m" : t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
-    }
-}
-
-/// Saves a checkpoint after epochs (at most every `every` seconds) and at the end, when `--save`
-/// was given. Each save replaces the file atomically, so the last good one always survives.
-final class CheckpointSaver {
-    let url: URL?
-    let every: Double
-    let normalization: Normalization?
-    let classNames: [String]?
-    private(set) var lastSaved: Int?
-    private var lastTime = Date.distantPast
-
-    init(path: String?, every: Double, normalization: Normalization?, classNames: [String]?) {
-        url = path.map { URL(fileURLWithPath: $0) }
-        self.every = every
-        self.normalization = normalization
-        self.classNames = classNames
-    }
-
-    func epochEnded(network: Network, trainer: Trainer) {
-        guard url != nil, Date().timeIntervalSince(lastTime) >= every else { return }
-        // A failed periodic save is reported by the final save, which throws.
-        _ = try? save(network: network, trainer: trainer)
-    }
-
-    func final(network: Network, trainer: Trainer) throws -> Bool {
-        guard url != nil else { return false }
-        try save(network: network, trainer: trainer)
-        return true
-    }
-
-    private func save(network: Network, trainer: Trainer) throws {
-        guard let url else { return }
-        let checkpoint = try Checkpoint(network: network, trainer: trainer, normalization: normalization, classNames: classNames)
-        try checkpoint.write(to: url)
-        lastSaved = trainer.completedEpochs
-        lastTime = Date()
     }
 }

@@ -10,17 +10,16 @@ struct Stress: ParsableCommand {
         abstract: "Create and release devices and networks in a loop; report memory and OpenCL object counts.")
 
     @Option(help: "Create/release cycles after warm-up.") var iterations: Int = 1000
-    @Option(help: "Device (see `backprop --help`).") var device: String = "cpu"
+    @Option(help: "Device (see `backprop --help`).") var device: DeviceRequest = .cpu
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
-        _ = try DeviceRequest(parsing: device)
     }
 
     func run() throws {
         try runReportingErrors {
-            let request = try DeviceRequest(parsing: device)
+            let request = device
             let arch = try Architecture(sizes: [64, 32, 10])
             var rng = SeededGenerator(seed: 1)
             let inputs = (0..<(16 * 64)).map { _ in Float(rng.uniform(0, 1)) }
@@ -44,7 +43,7 @@ struct Stress: ParsableCommand {
             print("resident memory \(rss0 / 1024) KiB -> \(rss1 / 1024) KiB (\(String(format: "%+.1f", Double(rss1 - rss0) / 1_048_576)) MiB)")
             print("live OpenCL objects \(objects0) -> \(objects1)")
             if json {
-                let object: [String: Any] = ["iterations": iterations, "device": device, "seconds": seconds,
+                let object: [String: Any] = ["iterations": iterations, "device": device.description, "seconds": seconds,
                                              "rss_before": rss0, "rss_after": rss1,
                                              "opencl_objects_before": objects0, "opencl_objects_after": objects1]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))

@@ -2,50 +2,41 @@ import Backprop
 import BackpropBench
 import Foundation
 
-/// The end of a training run: how it stopped, final metrics, and what the network learned
-/// (a decision map for two-input classifiers, a confusion matrix for other classifiers, sample
-/// predictions for regression), then with `--json` one JSON line with the final metrics.
+/// The end of a training run: how it stopped, the final metrics (the run's own evaluation of
+/// the data on the device), and what the network learned (a decision map for two-input
+/// classifiers, a confusion matrix for other classifiers, sample predictions for regression),
+/// then with `--json` one JSON line with the final metrics.
 struct Summary {
-    let trainer: Trainer
-    let result: TrainingResult
-    let seconds: Double
-    let train: Dataset
-    let validation: Dataset?
+    let outcome: TrainingRun.Outcome
     let dataset: String
-    let device: any Device
-    let saved: String?
 
     func print(json: Bool) throws {
-        let network = trainer.network
-        let last = result.last
-        let throughput = result.epochs.isEmpty ? 0
-            : Double(result.epochs.count * train.count) / result.epochs.reduce(0) { $0 + $1.seconds }
-        Swift.print("stopped   \(result.reason) after \(trainer.completedEpochs) epochs in \(String(format: "%.2f", seconds)) s"
-            + " (\(ProgressReporter.rate(throughput)) samples/s)")
-        let trainEval = try Evaluation.measure(network, on: train, confusion: validation == nil)
+        let o = outcome, network = o.network
+        Swift.print("stopped   \(o.reason) after \(o.trainer.completedEpochs) epochs in \(String(format: "%.2f", o.seconds)) s"
+            + " (\(ProgressReporter.rate(o.samplesPerSecond)) samples/s)")
+        guard let trainEval = o.trainEvaluation else { return }
         Swift.print("training  loss \(f4(trainEval.loss))" + (trainEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
-        var heldEval: Evaluation?
-        if let validation {
-            heldEval = try Evaluation.measure(network, on: validation, confusion: true)
-            Swift.print("held out  loss \(f4(heldEval!.loss))" + (heldEval!.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
+        let heldEval = o.validationEvaluation
+        if let heldEval {
+            Swift.print("held out  loss \(f4(heldEval.loss))" + (heldEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
         }
-        if let saved { Swift.print("saved     \(saved)") }
+        if let saved = o.saved { Swift.print("saved     \(saved.path)") }
         Swift.print("")
-        if train.isClassification && train.inputSize == 2 {
-            try DecisionMap(network: network, data: train).print()
+        if o.train.isClassification && o.train.inputSize == 2 {
+            try DecisionMap(network: network, data: o.train).print()
         } else if let confusion = (heldEval ?? trainEval).confusion, confusion.count <= 12 {
-            ConfusionMatrix(counts: confusion, names: train.classNames).print(title: validation == nil ? "training set" : "held-out set")
-        } else if !train.isClassification {
-            try printPredictions(network)
+            ConfusionMatrix(counts: confusion, names: o.train.classNames).print(title: o.validation == nil ? "training set" : "held-out set")
+        } else if !o.train.isClassification {
+            try printPredictions()
         }
 
         guard json else { return }
         var object: [String: Any] = [
-            "dataset": dataset, "device": device.name, "architecture": network.architecture.summary,
-            "parameters": network.architecture.parameterCount, "mode": trainer.options.mode.description,
-            "optimizer": trainer.optimizer.config.kind.rawValue, "epochs": trainer.completedEpochs,
-            "stop_reason": result.reason.description, "seconds": seconds, "samples_per_second": throughput,
-            "train_loss": trainEval.loss, "final_epoch_loss": last?.loss ?? trainEval.loss,
+            "dataset": dataset, "device": o.device.name, "architecture": network.architecture.summary,
+            "parameters": network.architecture.parameterCount, "mode": o.plan.mode.description,
+            "optimizer": o.trainer.optimizer.config.kind.rawValue, "epochs": o.trainer.completedEpochs,
+            "stop_reason": o.reason.description, "seconds": o.seconds, "samples_per_second": o.samplesPerSecond,
+            "train_loss": trainEval.loss, "final_epoch_loss": o.result.last?.loss ?? trainEval.loss,
             "peak_rss_bytes": ProcessMemory.peakResident,
         ]
         if let a = trainEval.accuracy { object["train_accuracy"] = a }
@@ -53,20 +44,24 @@ struct Summary {
             object["validation_loss"] = h.loss
             if let a = h.accuracy { object["validation_accuracy"] = a }
         }
-        if let saved { object["saved"] = saved }
+        if let saved = o.saved { object["saved"] = saved.path }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         Swift.print(String(decoding: data, as: UTF8.self))
     }
 
-    private func printPredictions(_ network: Network) throws {
-        let data = validation ?? train
-        let n = min(8, data.count)
-        let outputs = try network.predict(Array(data.inputs[0..<(n * data.inputSize)]))
-        Swift.print("sample predictions (\(validation == nil ? "training" : "held-out") set):")
+    /// The first samples of the held-out split (else the training split), from the data on
+    /// the device: inputs, targets and what the network predicts.
+    private func printPredictions() throws {
+        let o = outcome
+        let (samples, onDevice) = o.validation.map { ($0, o.validationData!) } ?? (o.train, o.trainData)
+        let n = min(8, samples.count)
+        let outputs = try o.network.outputs(for: onDevice, rows: 0..<n)
+        let k = o.network.architecture.outputSize
+        Swift.print("sample predictions (\(o.validation == nil ? "training" : "held-out") set):")
         for i in 0..<n {
-            let x = data.inputs[(i * data.inputSize)..<(min((i + 1) * data.inputSize, i * data.inputSize + 4))]
-            let t = data.targets.map { Array($0[(i * data.targetSize)..<((i + 1) * data.targetSize)]) } ?? []
-            let y = outputs[(i * network.architecture.outputSize)..<((i + 1) * network.architecture.outputSize)]
+            let x = samples.inputs[(i * samples.inputSize)..<(min((i + 1) * samples.inputSize, i * samples.inputSize + 4))]
+            let t = samples.targets.map { Array($0[(i * samples.targetSize)..<((i + 1) * samples.targetSize)]) } ?? []
+            let y = outputs[(i * k)..<((i + 1) * k)]
             Swift.print("  x \(list(Array(x)))  target \(list(t))  predicted \(list(Array(y)))")
         }
     }

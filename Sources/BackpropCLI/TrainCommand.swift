@@ -1,8 +1,12 @@
 import ArgumentParser
 import Backprop
+import BackpropBench
 import Foundation
 
+/// `backprop train`: the options parsed into `TrainingRun.Settings`, the run, its report.
 struct Train: ParsableCommand {
+    typealias Defaults = TrainingRun.Settings
+
     static let configuration = CommandConfiguration(
         abstract: "Train a network and print what it learned.",
         discussion: """
@@ -12,107 +16,152 @@ struct Train: ParsableCommand {
             Activations: \(Activation.validNames).
             Losses: \(Loss.validNames).
             Optimizers: \(OptimizerConfig.validNames).
+            An option left out takes the default its help names; one that would have no effect (--momentum \
+            for adam, --batch-size in stochastic mode, --save-every without --save, a network option that \
+            differs from the --init or --resume checkpoint's) is refused.
             """)
 
     @OptionGroup var data: DataOptions
 
     @Option(parsing: .unconditional, help: "Layer sizes from inputs to outputs, e.g. 784,256,10 (default: inputs,64,64,outputs for up to 16 inputs, inputs,256,outputs otherwise).")
-    var layers: String?
-    @Option(help: "Hidden-layer activation.") var activation: String = "relu"
-    @Option(help: "Output activation (default: the one the loss needs; identity for mse).") var output: String?
+    var layers: LayerSizes?
+    @Option(help: "Hidden-layer activation (default: relu).") var activation: Activation?
+    @Option(help: "Output activation (default: the one the loss needs; identity for mse).") var output: Activation?
     @Option(help: "Loss: cross-entropy, binary-cross-entropy or mse (default: cross-entropy for classes, mse for regression).")
-    var loss: String?
-    @Option(help: "Weight initialisation: \(Initializer.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var initializer: String = "auto"
+    var loss: Loss?
+    @Option(help: "Weight initialisation: \(Initializer.allCases.map(\.rawValue).joined(separator: ", ")) (default: auto).")
+    var initializer: Initializer?
 
-    @Option(help: "Optimizer: \(OptimizerConfig.validNames).") var optimizer: String = "adam"
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Learning rate (for rprop, the initial step).")
-    var learningRate: Float = 0.01
-    @Option(parsing: .unconditional, help: "Momentum μ for momentum and nesterov.") var momentum: Float = 0.9
-    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay on weights (decoupled for Adam).")
-    var weightDecay: Float = 0
-    @Option(help: "Learning-rate schedule: constant, step:EVERY:FACTOR, bold-driver[:UP:DOWN].")
-    var schedule: String = "constant"
+    @Option(help: "Optimizer: \(OptimizerConfig.validNames) (default: adam).") var optimizer: OptimizerConfig.Kind?
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional,
+            help: "Learning rate; for rprop, the initial step (default: \(Defaults.defaultLearningRate)).")
+    var learningRate: Float?
+    @Option(parsing: .unconditional, help: "Momentum μ, for momentum and nesterov only (default: \(Defaults.defaultMomentum)).")
+    var momentum: Float?
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay on weights, decoupled for Adam (default: 0).")
+    var weightDecay: Float?
+    @Option(help: "Learning-rate schedule: constant, step:EVERY:FACTOR, bold-driver[:UP:DOWN] (default: constant).")
+    var schedule: LearningRateSchedule?
 
-    @Option(help: "Learning mode: stochastic, batch or minibatch.") var mode: String = "minibatch"
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Mini-batch size (default: 32, or the whole set if smaller).")
+    @Option(help: "Learning mode: stochastic, batch or minibatch (default: minibatch).") var mode: LearningMode.Kind?
+    @Option(name: .customLong("batch-size"), parsing: .unconditional,
+            help: "Mini-batch size (default: \(Defaults.defaultBatchSize), or the whole set if smaller).")
     var batchSize: Int?
-    @Option(parsing: .unconditional, help: "Epoch limit (default: about 150,000 samples' worth, between 10 and 400 epochs).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Epoch limit; when resuming, the total (default: about 150,000 samples' worth, between 10 and 400 epochs).")
+    var epochs: Int?
     @Option(name: .customLong("target-loss"), parsing: .unconditional, help: "Stop once the (validation) loss is at or below this.")
     var targetLoss: Double?
     @Option(name: .customLong("target-accuracy"), parsing: .unconditional, help: "Stop once the (validation) accuracy reaches this (0-1 or percent).")
     var targetAccuracy: Double?
     @Option(parsing: .unconditional, help: "Stop after this many epochs without a better validation loss.") var patience: Int?
-    @Flag(name: .customLong("no-shuffle"), help: "Keep the samples in the order given.") var noShuffle = false
+    @Flag(name: .customLong("no-shuffle"), help: "Keep the samples in the order given (stochastic and minibatch modes).")
+    var noShuffle = false
 
-    @Option(help: "Device: auto, cpu, opencl, opencl:gpu, opencl:cpu, opencl:<index>, opencl:<p>:<d>, opencl:<name>.")
-    var device: String?
-    @Option(name: .customLong("init"), help: "Start from the weights in this checkpoint (architecture must match).")
+    @Option(help: "Device: auto, cpu, opencl, opencl:gpu, opencl:cpu, opencl:<index>, opencl:<p>:<d>, opencl:<name>; a comma-separated list is an order of preference (default: BACKPROP_DEVICE, else auto).")
+    var device: DeviceRequest?
+    @Option(name: .customLong("init"), help: "Start from the weights (and normalisation) in this checkpoint, with a fresh optimizer.")
     var initFrom: String?
     @Option(help: "Resume training from this checkpoint: weights, optimizer state and epoch count.") var resume: String?
     @Option(help: "Save the trained model (safetensors) here; written atomically.") var save: String?
-    @Option(name: .customLong("save-every"), help: "With --save, also save after an epoch when this many seconds have passed since the last save (0: every epoch).")
-    var saveEvery: Double = 10
+    @Option(name: .customLong("save-every"), parsing: .unconditional,
+            help: "With --save, also save after an epoch once this many seconds have passed since the last save (0: every epoch; default: \(Int(Defaults.defaultSaveInterval))).")
+    var saveEvery: Double?
     @Flag(help: "Print one JSON object with the final metrics as the last line of standard output.") var json = false
-    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs (default: about 25 lines per run).")
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs (default: about 25 lines per run; on a terminal, every epoch).")
     var logEvery: Int?
 
     func validate() throws {
-        guard learningRate.isFinite, learningRate > 0 else {
-            throw ValidationError("--learning-rate must be a finite number above 0, got \(learningRate)")
-        }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard ["stochastic", "batch", "minibatch", "mini-batch"].contains(mode.lowercased()) else {
-            throw ValidationError("--mode must be stochastic, batch or minibatch, got '\(mode)'")
-        }
-        guard OptimizerConfig.Kind(rawValue: optimizer.lowercased()) != nil else {
-            throw ValidationError("--optimizer: unknown optimizer '\(optimizer)'; valid: \(OptimizerConfig.validNames)")
-        }
-        guard Activation(name: activation) != nil else {
-            throw ValidationError("--activation: unknown activation '\(activation)'; valid: \(Activation.validNames)")
-        }
-        if let output, Activation(name: output) == nil {
-            throw ValidationError("--output: unknown output activation '\(output)'; valid: \(Activation.validNames)")
-        }
-        if let loss, Loss(name: loss) == nil {
-            throw ValidationError("--loss: unknown loss '\(loss)'; valid: \(Loss.validNames)")
-        }
-        guard Initializer(rawValue: initializer) != nil else {
-            throw ValidationError("--initializer: unknown initializer '\(initializer)'; valid: \(Initializer.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard LearningRateSchedule(parsing: schedule) != nil else {
-            throw ValidationError("invalid --schedule '\(schedule)'; expected constant, step:EVERY:FACTOR or bold-driver[:UP:DOWN]")
-        }
-        guard momentum.isFinite, momentum >= 0, momentum < 1 else {
-            throw ValidationError("--momentum must lie in [0, 1), got \(momentum)")
-        }
-        guard weightDecay.isFinite, weightDecay >= 0 else {
-            throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)")
-        }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1, got \(patience)") }
         if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1, got \(logEvery)") }
-        guard saveEvery.isFinite, saveEvery >= 0 else { throw ValidationError("--save-every must be a number of seconds ≥ 0, got \(saveEvery)") }
-        if initFrom != nil && resume != nil { throw ValidationError("give --init or --resume, not both") }
-        if let layers { _ = try Self.parseLayers(layers) }
-        _ = try parseDevice(device)
-        try data.validateOptions()
     }
 
-    static func parseLayers(_ text: String) throws -> [Int] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            Int($0.trimmingCharacters(in: .whitespaces))
+    /// The options as the library's settings; nothing is defaulted here.
+    var settings: TrainingRun.Settings {
+        var s = TrainingRun.Settings()
+        s.validation = data.validation
+        s.normalization = data.normalize
+        s.seed = data.seed
+        s.layers = layers?.sizes
+        s.activation = activation
+        s.output = output
+        s.loss = loss
+        s.initializer = initializer
+        s.initFrom = initFrom.map { URL(fileURLWithPath: $0) }
+        s.resume = resume.map { URL(fileURLWithPath: $0) }
+        s.optimizer = optimizer
+        s.learningRate = learningRate
+        s.momentum = momentum
+        s.weightDecay = weightDecay
+        s.schedule = schedule
+        s.mode = mode
+        s.batchSize = batchSize
+        s.epochs = epochs
+        s.shuffle = !noShuffle
+        s.targetLoss = targetLoss
+        s.targetAccuracy = targetAccuracy
+        s.patience = patience
+        s.device = device
+        s.save = save.map { URL(fileURLWithPath: $0) }
+        s.saveInterval = saveEvery
+        return s
+    }
+
+    /// A setting of the library as the option that sets it, with its value: "--batch-size 10".
+    static func option(_ fault: ConfigurationError.Fault) -> String {
+        fault.setting == .shuffle ? "--no-shuffle" : "\(option(fault.setting)) \(fault.value)"
+    }
+
+    /// The option that sets each of the library's settings.
+    static func option(_ setting: ConfigurationError.Setting) -> String {
+        switch setting {
+        case .dataset: "--dataset"
+        case .validation: "--validation"
+        case .normalization: "--normalize"
+        case .seed: "--seed"
+        case .layers: "--layers"
+        case .activation: "--activation"
+        case .output: "--output"
+        case .loss: "--loss"
+        case .initializer: "--initializer"
+        case .optimizer: "--optimizer"
+        case .learningRate: "--learning-rate"
+        case .momentum: "--momentum"
+        case .weightDecay: "--weight-decay"
+        case .schedule: "--schedule"
+        case .mode: "--mode"
+        case .batchSize: "--batch-size"
+        case .epochs: "--epochs"
+        case .shuffle: "--no-shuffle"
+        case .targetLoss: "--target-loss"
+        case .targetAccuracy: "--target-accuracy"
+        case .patience: "--patience"
+        case .device: "--device"
+        case .initFrom: "--init"
+        case .resume: "--resume"
+        case .save: "--save"
+        case .saveInterval: "--save-every"
         }
-        guard parts.count >= 2, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-            throw ValidationError("--layers must list at least two sizes of 1 or more, like 784,256,10; got '\(text)'")
-        }
-        return parts.map { $0! }
     }
 
     func run() throws {
         try runReportingErrors {
-            let session = TrainingSession(self)
-            try session.run()
+            let run = try TrainingRun(settings, stop: .onSignals())
+            let samples = try data.load()
+            let reporter = ProgressReporter(logEvery: logEvery)
+            let outcome: TrainingRun.Outcome
+            do {
+                outcome = try run.train(on: samples, events: reporter.handle)
+            } catch {
+                reporter.finishLine()
+                throw error
+            }
+            reporter.finishLine()
+            if outcome.reason == .interrupted {
+                let signal = outcome.signal ?? SIGINT
+                printError("backprop: interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT") after epoch "
+                    + "\(outcome.trainer.completedEpochs)" + (outcome.saved.map { "; checkpoint saved to \($0.path)" } ?? ""))
+                throw ExitCode(128 + signal)
+            }
+            try Summary(outcome: outcome, dataset: data.dataset.description).print(json: json)
         }
     }
 }

@@ -8,14 +8,14 @@ struct Tune: ParsableCommand {
         abstract: "Search GEMM kernel parameters for an OpenCL device and store the fastest.",
         discussion: """
             Each candidate is built, checked against OpenBLAS and timed on 1024³ and the \
-            products of a 784-1024-10 network (NN, NT, TN). The winner is stored in the cache \
+            products of a 784,1024,10 network (NN, NT, TN). The winner is stored in the cache \
             directory (gemm-tuning.json) and used from then on by every OpenCL run on that \
             device and driver. A full search takes a few minutes; --quick about half a minute. \
             Close other work first: timings on a busy machine are noisy.
             """)
 
     @Option(help: "OpenCL device to tune (opencl, opencl:<index>, opencl:<name>, …); repeat for several.")
-    var device: [String] = ["opencl"]
+    var device: [DeviceRequest] = [.opencl(.best)]
 
     @Flag(help: "Search only the microkernel, on NN 1024³ (about 30 s).")
     var quick = false
@@ -29,7 +29,7 @@ struct Tune: ParsableCommand {
     func validate() throws {
         if reset && (quick || dryRun) { throw ValidationError("--reset searches nothing; it takes no --quick or --dry-run") }
         for d in device {
-            guard case .opencl = try? DeviceRequest(parsing: d) else {
+            guard case .opencl = d else {
                 throw ValidationError("--device \(d): tune takes an OpenCL device (opencl, opencl:<index>, "
                     + "opencl:<name>); the CPU path has no kernels to tune")
             }
@@ -38,7 +38,7 @@ struct Tune: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let infos = try device.map { try DeviceSelection.openCLInfo(DeviceRequest(parsing: $0)) }
+            let infos = try device.map { try DeviceSelection.openCLInfo($0) }
             if reset {
                 for info in infos {
                     let had = try GEMMTuning.forget(info)

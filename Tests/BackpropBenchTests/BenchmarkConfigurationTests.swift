@@ -5,7 +5,7 @@ import Testing
 
 @Suite("BenchmarkConfiguration")
 struct BenchmarkConfigurationTests {
-    @Test("GEMM shapes: the squares, then the 784-1024-1024-10 step's products, as the peers list them")
+    @Test("GEMM shapes: the squares, then the 784,1024,1024,10 step's products, as the peers list them")
     func gemmShapes() {
         let names = BenchmarkConfiguration().gemmShapes.map { "\($0.name) \($0.op.rawValue)" }
         #expect(Array(names.prefix(3)) == ["256×256×256 NN", "256×256×256 NT", "256×256×256 TN"])
@@ -18,15 +18,12 @@ struct BenchmarkConfigurationTests {
         #expect(BenchmarkConfiguration.quick.gemmShapes.count == 2 + 8)
     }
 
-    @Test("names as the tables and the peers write them, and back")
-    func names() {
-        let modes = BenchmarkConfiguration().modes.map(BenchmarkNames.mode)
+    @Test("modes and nets as the tables and the peers write them, and back")
+    func names() throws {
+        let modes = BenchmarkConfiguration().modes.map(\.description)
         #expect(modes == ["stochastic", "minibatch-32", "minibatch-256", "minibatch-1024", "batch"])
-        for m in modes { #expect(BenchmarkNames.mode(parsing: m).map(BenchmarkNames.mode) == m) }
-        #expect(BenchmarkNames.mode(parsing: "256") == .minibatch(256))
-        #expect(BenchmarkNames.mode(parsing: "sometimes") == nil)
-        #expect(BenchmarkNames.sizes("784-1024-1024-10") == [784, 1024, 1024, 10])
-        #expect(BenchmarkNames.sizes("784-x-10") == nil && BenchmarkNames.sizes("784") == nil)
+        for m in modes { #expect(LearningMode(parsing: m)?.description == m) }
+        #expect(BenchmarkConfiguration().nets.map { LayerSizes($0).description } == ["784,128,10", "784,1024,1024,10"])
         #expect(BenchmarkConfiguration.Section(name: "accuracy") == .accuracy)
         #expect(BenchmarkConfiguration.Section(name: "time-to-accuracy") == .accuracy)
     }
@@ -43,5 +40,10 @@ struct BenchmarkConfigurationTests {
         c = .quick
         c.sections = []
         #expect(throws: ConfigurationError.self) { try c.validate() }
+        for squares in [[0], [16_385]] {
+            c = .quick
+            c.gemmSquares = squares
+            #expect(throws: ConfigurationError.self) { try c.validate() }
+        }
     }
 }

@@ -12,7 +12,7 @@ struct BenchmarkReportTests {
                                   loadBefore: nil, loadAfter: nil, profile: "quick", seconds: 1)
         var report = BenchmarkReport(machine: machine)
         var t = BenchmarkRecord(device: "cpu", section: .throughput, unit: "samples/s")
-        t.net = "784-128-10"
+        t.net = "784,128,10"
         t.mode = "stochastic"
         t.batch = 1
         t.samples = 100
@@ -44,7 +44,7 @@ struct BenchmarkReportTests {
         let lines = Self.report().csv().split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 4 && lines[3].isEmpty)
         #expect(lines[0].hasPrefix("peer,device,section,net,mode,batch"))
-        #expect(lines[1].hasPrefix("backprop,cpu,throughput,784-128-10,stochastic,1,100,,,11.0,10.0,12.0,3,samples/s"))
+        #expect(lines[1].hasPrefix("backprop,cpu,throughput,\"784,128,10\",stochastic,1,100,,,11.0,10.0,12.0,3,samples/s"))
         #expect(lines[2].hasPrefix("backprop,\"gpu, \"\"big\"\"\",gemm"))
     }
 
@@ -59,7 +59,7 @@ struct BenchmarkReportTests {
         #expect(report.problems(expected: expected).contains("machine.devices lacks cpu"))
         report.machine.devices = [DeviceInfo(label: "cpu", name: "CPU", kind: "cpu", openSeconds: 0, build: nil)]
         report.records.removeLast()
-        #expect(report.problems(expected: expected) == ["throughput: no figure for cpu 784-128-10 batch"])
+        #expect(report.problems(expected: expected) == ["throughput: no figure for cpu 784,128,10 batch"])
         report.records[0].median = .nan
         report.records[0].max = -1
         let found = report.problems(expected: expected)
@@ -79,8 +79,8 @@ struct BenchmarkReportTests {
         cl.device = "opencl:0 x"
         report.records = [report.records[0], cl]
         let expected = BenchmarkExpectation(devices: ["cpu", "opencl:0 x"], configuration: config)
-        #expect(report.problems(expected: expected) == ["throughput opencl:0 x 784-128-10 stochastic: kernels_per_update missing",
-                                                        "throughput opencl:0 x 784-128-10 stochastic: empty_launch_seconds missing"])
+        #expect(report.problems(expected: expected) == ["throughput opencl:0 x 784,128,10 stochastic: kernels_per_update missing",
+                                                        "throughput opencl:0 x 784,128,10 stochastic: empty_launch_seconds missing"])
         report.records[1].kernelsPerUpdate = 11
         report.records[1].emptyLaunchSeconds = 5e-6
         #expect(report.problems(expected: expected).isEmpty)

@@ -26,7 +26,7 @@ struct BenchmarkTableTests {
     func widening() {
         let t = BenchmarkTable(devices: ["cpu", "opencl:0 pocl-haswell"])
         var a = BenchmarkRecord(device: "cpu", section: .throughput, unit: "samples/s")
-        a.net = "784-128-10"
+        a.net = "784,128,10"
         a.mode = "minibatch-32"
         a.median = 1234.4
         a.min = 1000
@@ -36,14 +36,14 @@ struct BenchmarkTableTests {
         var b = a
         b.device = "opencl:0 pocl-haswell"
         let ra = t.row(a), rb = t.row(b)
-        #expect(ra.range(of: "784-128-10")?.lowerBound.utf16Offset(in: ra) == rb.range(of: "784-128-10")?.lowerBound.utf16Offset(in: rb))
+        #expect(ra.range(of: "784,128,10")?.lowerBound.utf16Offset(in: ra) == rb.range(of: "784,128,10")?.lowerBound.utf16Offset(in: rb))
         #expect(ra.contains("1234 ") && ra.contains("minibatch-32"))
     }
 
     @Test("time-to-accuracy rows say when the target was not reached, with the best accuracy")
     func notReached() {
         var r = BenchmarkRecord(device: "cpu", section: .accuracy, unit: "s")
-        r.net = "784-256-10"
+        r.net = "784,256,10"
         r.mode = "batch"
         r.seconds = 60.04
         r.epochs = 12

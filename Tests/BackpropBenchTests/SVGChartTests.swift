@@ -13,7 +13,7 @@ struct SVGChartTests {
         var c = SVGChart(title: "Rates <&> \"quoted\"", subtitle: "a machine",
                          x: .init("batch", log: true), y: .init("samples/s", log: true, format: .si))
         c.series = [
-            .init(name: "cpu 784-128-10", points: [.init(x: 1, y: 3_000, low: 2_500, high: 3_200), .init(x: 256, y: 40_000)],
+            .init(name: "cpu 784,128,10", points: [.init(x: 1, y: 3_000, low: 2_500, high: 3_200), .init(x: 256, y: 40_000)],
                   color: SVGChart.palette[0]),
             .init(name: "a<b & c", points: [.init(x: 32, y: 900), .init(x: 0, y: 5), .init(x: 64, y: -1)],
                   color: SVGChart.palette[1], dashed: true),
@@ -31,7 +31,7 @@ struct SVGChartTests {
         #endif
         #expect(svg.contains("Rates &lt;&amp;&gt; &quot;quoted&quot;"))
         #expect(svg.contains("a&lt;b &amp; c"))
-        #expect(svg.contains("cpu 784-128-10"))
+        #expect(svg.contains("cpu 784,128,10"))
         #expect(svg.contains("stroke-dasharray"))
         #expect(!svg.lowercased().contains("nan") && !svg.contains("inf"), "non-positive values on a log axis leak")
     }

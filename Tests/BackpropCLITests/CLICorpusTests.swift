@@ -177,6 +177,63 @@ enum Corpus {
         Case("--save into a missing folder", 64, mentions: "--save") { s in
             ["train", "--dataset", "xor", "--epochs", "1", "--save", s.path("no/such/folder/out.safetensors")]
         },
+        Case("--save onto a device", 64, mentions: "--save /dev/null", "not a regular file") { _ in
+            ["train", "--dataset", "xor", "--epochs", "1", "--save", "/dev/null"]
+        },
+        Case("--save onto a FIFO", 64, mentions: "pipe", "not a regular file") { s in
+            guard mkfifo(s.path("pipe"), 0o600) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            return ["train", "--dataset", "xor", "--epochs", "1", "--save", s.path("pipe")]
+        },
+        // Options that would have no effect.
+        Case("--momentum with sgd", 64, mentions: "--momentum", "--optimizer sgd") { s in
+            s.train("--dataset", "xor", "--optimizer", "sgd", "--momentum", "0.9")
+        },
+        Case("--momentum with the default optimizer", 64, mentions: "--momentum", "--optimizer adam") { s in
+            s.train("--dataset", "xor", "--momentum", "0.5")
+        },
+        Case("--batch-size in stochastic mode", 64, mentions: "--batch-size 4", "--mode stochastic") { s in
+            s.train("--dataset", "xor", "--mode", "stochastic", "--batch-size", "4")
+        },
+        Case("--no-shuffle in batch mode", 64, mentions: "--no-shuffle", "--mode batch") { s in
+            s.train("--dataset", "xor", "--mode", "batch", "--no-shuffle")
+        },
+        Case("--save-every without --save", 64, mentions: "--save-every") { _ in
+            ["train", "--dataset", "xor", "--epochs", "1", "--save-every", "5"]
+        },
+        Case("--patience without held-out samples", 64, mentions: "--patience", "--validation") { s in
+            s.train("--dataset", "xor", "--patience", "3")
+        },
+        Case("--target-accuracy for regression", 64, mentions: "--target-accuracy", "regression") { s in
+            s.train("--dataset", "sine", "--target-accuracy", "0.9")
+        },
+        Case("--schedule with rprop", 64, mentions: "--schedule step:2:0.5", "--optimizer rprop") { s in
+            s.train("--dataset", "xor", "--optimizer", "rprop", "--schedule", "step:2:0.5")
+        },
+        // A checkpoint fixes what it holds.
+        Case("--resume with other --layers", 64, mentions: "--layers 2,8,2", "--resume", "2,4,2") { s in
+            s.train("--dataset", "xor", "--resume", try s.model(), "--layers", "2,8,2")
+        },
+        Case("--init with another --loss", 64, mentions: "--loss mse", "--init", "cross-entropy") { s in
+            s.train("--dataset", "xor", "--init", try s.model(), "--loss", "mse")
+        },
+        Case("--init with an --initializer", 64, mentions: "--initializer glorot-uniform", "--init") { s in
+            s.train("--dataset", "xor", "--init", try s.model(), "--initializer", "glorot-uniform")
+        },
+        Case("--init with a normalisation the model lacks", 64, mentions: "--normalize minmax", "--init") { s in
+            s.train("--dataset", "xor", "--init", try s.model(), "--normalize", "minmax")
+        },
+        Case("--resume with another --learning-rate", 64, mentions: "--learning-rate 0.5", "--resume", "0.01") { s in
+            let m = try s.model {
+                $0.metadata["optimizer"] = #"{"kind":"sgd","learningRate":0.01,"momentum":0.9,"beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weightDecay":0,"etaPlus":1.2,"etaMinus":0.5,"stepMin":1e-6,"stepMax":50}"#
+            }
+            return s.train("--dataset", "xor", "--resume", m, "--learning-rate", "0.5")
+        },
+        Case("--resume with another --optimizer", 64, mentions: "--optimizer adam", "--resume", "sgd") { s in
+            let m = try s.model {
+                $0.metadata["optimizer"] = #"{"kind":"sgd","learningRate":0.01,"momentum":0.9,"beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weightDecay":0,"etaPlus":1.2,"etaMinus":0.5,"stepMin":1e-6,"stepMax":50}"#
+            }
+            return s.train("--dataset", "xor", "--resume", m, "--optimizer", "adam")
+        },
     ]
 
     static let data: [Case] = [

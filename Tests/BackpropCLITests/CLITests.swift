@@ -11,6 +11,9 @@ struct CLITests {
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let json = try CLI.lastJSON(r)
         #expect((json["train_accuracy"] as? Double ?? 0) >= 0.95)
+        // One spelling of a layer list and of a mode, as --layers and bench take them.
+        #expect(json["mode"] as? String == "minibatch-32")
+        #expect((json["architecture"] as? String ?? "").hasPrefix("2,64,64,2 "))
         #expect(r.stdout.contains("what it learned"))
         #expect(r.stdout.contains("epoch 1/"))
     }

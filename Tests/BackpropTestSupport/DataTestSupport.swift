@@ -76,3 +76,25 @@ public func expectDataError(_ fragments: String..., unit: String? = nil, record:
         return nil
     }
 }
+
+/// Runs `body`, expecting a `ConfigurationError` that names exactly `settings` (in that order)
+/// and whose description holds every fragment; returns the error for further checks.
+@discardableResult
+public func expectConfigurationError(_ settings: [ConfigurationError.Setting], _ fragments: String...,
+                                     sourceLocation: SourceLocation = #_sourceLocation,
+                                     _ body: () throws -> Any) -> ConfigurationError? {
+    do {
+        let value = try body()
+        Issue.record("expected a ConfigurationError naming \(settings), but got \(value)", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as ConfigurationError {
+        #expect(error.settings.map(\.setting) == settings, "\"\(error)\"", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(error.description.contains(fragment), "\"\(error)\" lacks \"\(fragment)\"", sourceLocation: sourceLocation)
+        }
+        return error
+    } catch {
+        Issue.record("expected a ConfigurationError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}

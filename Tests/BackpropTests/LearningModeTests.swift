@@ -44,3 +44,27 @@ struct LearningModeTests {
         }
     }
 }
+
+/// The one spelling of a layer list and of a mode: what is written parses back to the same.
+@Suite("Spellings of layers and modes")
+struct SpellingTests {
+    @Test("layer lists are written 784,256,10 and read back; malformed ones name the layers")
+    func layers() throws {
+        #expect(LayerSizes([784, 1024, 1024, 10]).description == "784,1024,1024,10")
+        #expect(try LayerSizes(parsing: "784, 256,10").sizes == [784, 256, 10])
+        for bad in ["784", "784,x,10", "0,3", "784-256-10", "", "784,,10"] {
+            #expect { try LayerSizes(parsing: bad) } throws: { ($0 as? ConfigurationError)?.settings.first?.setting == .layers }
+        }
+        let arch = try Architecture(sizes: [784, 256, 10])
+        #expect(arch.summary.hasPrefix("784,256,10 "))
+    }
+
+    @Test("modes are written stochastic, minibatch-32, batch and read back")
+    func modes() {
+        for mode in [LearningMode.stochastic, .minibatch(1), .minibatch(32), .batch] {
+            #expect(LearningMode(parsing: mode.description) == mode)
+        }
+        #expect(LearningMode.minibatch(32).description == "minibatch-32")
+        for bad in ["minibatch", "minibatch-0", "32", "minibatch(32)", "sideways"] { #expect(LearningMode(parsing: bad) == nil) }
+    }
+}

@@ -88,6 +88,8 @@ struct NormalizationTests {
         #expect(try Normalization.Kind(parsing: "Min-Max") == .minMax)
         #expect(try Normalization.Kind(parsing: "zscore") == .standard)
         #expect(try Normalization.Kind(parsing: "none") == Normalization.Kind.none)
-        expectDataError("\"robust\"", "none, minmax, standard") { try Normalization.Kind(parsing: "robust") }
+        expectConfigurationError([.normalization], "normalization robust:", "none, minmax, standard") {
+            try Normalization.Kind(parsing: "robust")
+        }
     }
 }

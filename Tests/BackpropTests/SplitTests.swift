@@ -19,10 +19,10 @@ struct SplitTests {
         for none in ["0", "0.0", "0%"] { #expect(try ValidationSplit(parsing: none) == ValidationSplit.none) }
     }
 
-    @Test("refusals name --validation and say what is expected",
+    @Test("refusals name the validation setting and say what is expected",
           arguments: ["1.0", "1.5", "-0.1", "-5", "abc", "", "nan", "100%", "0.1x", "99999999999999999999999"])
     func refusals(text: String) throws {
-        expectDataError("--validation", "expected a fraction in (0, 1)") { try ValidationSplit(parsing: text) }
+        expectConfigurationError([.validation], "expected a fraction in (0, 1)") { try ValidationSplit(parsing: text) }
     }
 
     @Test("the held-out samples are the last ones, in order")
@@ -45,10 +45,10 @@ struct SplitTests {
 
     @Test("a split leaving no training samples is refused")
     func tooLarge() throws {
-        expectDataError("--validation", "holding out 10 sample(s)", "has 10") { try data.split(.count(10)) }
-        expectDataError("--validation 2000") { try data.split(.count(2000)) }
+        expectConfigurationError([.validation], "validation 10:", "holding out 10 sample(s)", "has 10") { try data.split(.count(10)) }
+        expectConfigurationError([.validation], "validation 2000:") { try data.split(.count(2000)) }
         let one = data.slice(0..<1)
-        expectDataError("holding out 1") { try one.split(.fraction(0.5)) }
+        expectConfigurationError([.validation], "holding out 1") { try one.split(.fraction(0.5)) }
     }
 
     @Test("appending joins sets of the same shape and refuses others")

@@ -131,7 +131,7 @@ struct TrainerTests {
     }
 
     /// The acceptance run of the training issue: MNIST test set, first 8,000 images to train,
-    /// last 2,000 held out; 784-256-10 ReLU/softmax, SGD momentum 0.9, lr 0.05, batch 64,
+    /// last 2,000 held out; 784,256,10 ReLU/softmax, SGD momentum 0.9, lr 0.05, batch 64,
     /// 10 epochs; at least 95.5% held-out accuracy (NumPy reaches 96.0% with this setup).
     @Test("MNIST split: at least 95.5% held-out accuracy")
     func mnist() throws {

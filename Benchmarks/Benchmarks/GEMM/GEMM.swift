@@ -4,7 +4,7 @@ import Benchmark
 import BenchmarkSupport
 
 /// One product per iteration, synchronised, for each shape `backprop bench --quick` measures
-/// (the squares and the 784-1024-1024-10 step's products at batch 256) on every device.
+/// (the squares and the 784,1024,1024,10 step's products at batch 256) on every device.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], timeUnits: .microseconds,
                                            warmupIterations: 1, maxDuration: .seconds(1), maxIterations: 200)

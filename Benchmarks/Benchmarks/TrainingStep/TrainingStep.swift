@@ -4,7 +4,7 @@ import Benchmark
 import BenchmarkSupport
 
 /// One training update per iteration (forward, backward, SGD step, synchronised) through the
-/// trainer's epoch loop, for each mode on every device, with 784-128-10 over 2,048 generated
+/// trainer's epoch loop, for each mode on every device, with 784,128,10 over 2,048 generated
 /// samples (full batch: one update over all of them). Allocations are counted too: the
 /// design keeps the step free of per-sample and per-layer allocation.
 let benchmarks: @Sendable () -> Void = {
@@ -17,7 +17,7 @@ let benchmarks: @Sendable () -> Void = {
         var data: DeviceData?
         for mode in BenchmarkConfiguration().modes {
             var work: TrainingWorkload?
-            Benchmark("\(label) \(BenchmarkNames.net(sizes)) \(BenchmarkNames.mode(mode))") { benchmark in
+            Benchmark("\(label) \(LayerSizes(sizes).description) \(mode.description)") { benchmark in
                 do {
                     let device = try BenchDevices.device(label)
                     let uploaded = try data ?? TrainingWorkload.upload(samples, sizes: sizes, device: device)

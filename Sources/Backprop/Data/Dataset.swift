@@ -73,33 +73,41 @@ public struct Dataset: Sendable {
     /// two classes), the regression targets as they are otherwise. Throws, naming the record,
     /// when a label does not fit the outputs or the target width differs.
     public func encodedTargets(outputs: Int) throws -> [Float] {
-        if let targets {
+        try validateTargets(outputs: outputs)
+        if let targets { return targets }
+        var encoded = [Float](repeating: 0, count: count * outputs)
+        for (i, label) in (labels ?? []).enumerated() {
+            if outputs == 1 { encoded[i] = Float(label) } else { encoded[i * outputs + Int(label)] = 1 }
+        }
+        return encoded
+    }
+
+    /// Refuses, naming the record, targets that a network with `outputs` outputs cannot
+    /// learn: a label outside its classes, or a different number of regression targets.
+    public func validateTargets(outputs: Int) throws {
+        if targets != nil {
             guard outputs == targetSize else {
                 throw DataError(source: source, record: nil,
                                 problem: "has \(targetSize) target value(s) per sample, but the network has \(outputs) output(s)")
             }
-            return targets
+            return
         }
         guard let labels else {
             throw DataError(source: source, record: nil, problem: "has no labels or targets to train or evaluate on")
         }
-        var encoded = [Float](repeating: 0, count: labels.count * outputs)
         for (i, label) in labels.enumerated() {
             if outputs == 1 {
                 guard label == 0 || label == 1 else {
                     throw DataError(source: source, record: i,
                                     problem: "has label \(label), but a network with one output can only learn labels 0 and 1")
                 }
-                encoded[i] = Float(label)
             } else {
                 guard label >= 0 && Int(label) < outputs else {
                     throw DataError(source: source, record: i,
                                     problem: "has label \(label), but the network has \(outputs) outputs (labels 0...\(outputs - 1))")
                 }
-                encoded[i * outputs + Int(label)] = 1
             }
         }
-        return encoded
     }
 }
 

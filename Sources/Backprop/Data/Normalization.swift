@@ -20,8 +20,7 @@ public struct Normalization: Codable, Sendable, Equatable {
             case "zscore", "z-score": self = .standard
             default:
                 guard let kind = Kind(rawValue: t) else {
-                    throw DataError(source: "--normalize", record: nil, problem:
-                        "\"\(text)\" is not a normalisation; expected one of "
+                    throw ConfigurationError(.normalization, text, "is not a normalisation; expected one of "
                         + Kind.allCases.map(\.rawValue).joined(separator: ", "))
                 }
                 self = kind

@@ -12,12 +12,12 @@ public enum ValidationSplit: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses "0" (none), a fraction in (0, 1) ("0.1", ".25", also "10%"), or a whole count
     /// ("2000"). Anything else, negative values and fractions of 1 or more are refused with a
-    /// `DataError` whose source is "--validation".
+    /// `ConfigurationError` naming the validation setting.
     public init(parsing text: String) throws {
         let t = text.trimmingCharacters(in: .whitespaces)
-        func refuse(_ why: String) -> DataError {
-            DataError(source: "--validation", record: nil, problem:
-                "\"\(text)\" \(why); expected a fraction in (0, 1) such as 0.1, a sample count such as 2000, or 0 for none")
+        func refuse(_ why: String) -> ConfigurationError {
+            ConfigurationError(.validation, text,
+                "\(why); expected a fraction in (0, 1) such as 0.1, a sample count such as 2000, or 0 for none")
         }
         if t.hasSuffix("%") {
             guard let p = Double(t.dropLast()), p.isFinite else { throw refuse("is not a percentage") }
@@ -61,13 +61,12 @@ public enum ValidationSplit: Sendable, Equatable, CustomStringConvertible {
 extension Dataset {
     /// The first samples for training and the LAST `v.heldOut(of: count)` samples, in the
     /// order given (no shuffling), for validation; nil validation for `.none`. Refuses a split
-    /// that would leave no training samples.
+    /// that would leave no training samples (a `ConfigurationError` naming the validation).
     public func split(_ v: ValidationSplit) throws -> (train: Dataset, validation: Dataset?) {
         let held = v.heldOut(of: count)
         if held == 0 { return (self, nil) }
         guard held > 0 && held < count else {
-            throw DataError(source: "--validation", record: nil, problem:
-                "holding out \(held) sample(s) (--validation \(v)) would leave no training samples in "
+            throw ConfigurationError(.validation, v, "holding out \(held) sample(s) would leave no training samples in "
                 + "\(source), which has \(count); expected fewer than \(count)")
         }
         var train = slice(0..<(count - held))

@@ -45,6 +45,17 @@ public struct Checkpoint: Sendable {
         try Network(architecture, device: device, parameters: parameters)
     }
 
+    /// `data` as this model's network takes it: refused, naming the data, when its samples
+    /// have another number of inputs than the network; else with the model's input
+    /// normalisation applied, as in training.
+    public func prepared(_ data: Dataset) throws -> Dataset {
+        guard data.inputSize == architecture.inputSize else {
+            throw DataError(source: data.source, record: nil, problem:
+                "has \(data.inputSize) values per sample, but the model (\(architecture.summary)) takes \(architecture.inputSize) inputs")
+        }
+        return try normalization.map { try $0.applied(to: data) } ?? data
+    }
+
     /// Puts the saved optimizer state and training progress into `trainer`, so training goes
     /// on as if it had never stopped. The trainer's optimizer must be of the saved kind.
     public func restore(into trainer: Trainer) throws {

@@ -69,17 +69,17 @@ public struct Architecture: Sendable, Hashable, Codable {
             let (withWeights, o2) = total.addingReportingOverflow(weights)
             let (withBiases, o3) = withWeights.addingReportingOverflow(sizes[l + 1])
             guard !o1, !o2, !o3, withBiases <= Int(Int32.max) else {
-                throw ConfigurationError("layer sizes \(sizes.map(String.init).joined(separator: ",")) need more than "
+                throw ConfigurationError("layer sizes \(LayerSizes(sizes)) need more than "
                                          + "\(Int32.max) parameters; at most \(Int32.max) are supported")
             }
             total = withBiases
         }
     }
 
-    /// "784-256-10 relu/softmax, cross-entropy"
+    /// "784,256,10 relu/softmax, cross-entropy"
     public var summary: String {
-        let hidden = Set(activations.dropLast()).map(\.name).sorted().joined(separator: ",")
+        let hidden = Set(activations.dropLast()).map(\.name).sorted().joined(separator: "+")
         let acts = hidden.isEmpty ? outputActivation.name : "\(hidden)/\(outputActivation.name)"
-        return "\(sizes.map(String.init).joined(separator: "-")) \(acts), \(loss.name)"
+        return "\(LayerSizes(sizes)) \(acts), \(loss.name)"
     }
 }

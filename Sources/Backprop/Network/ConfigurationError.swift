@@ -49,11 +49,11 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     }
 
     /// "batch size 10: is larger than the training set (4 samples); expected at most 4"; with
-    /// `name` mapping each setting to another spelling (the command line's options).
-    public func description(naming name: (Setting) -> String) -> String {
+    /// `render` spelling each setting and its value another way (as the command line's options).
+    public func description(rendering render: (Fault) -> String) -> String {
         guard !settings.isEmpty else { return problem }
-        return settings.map { "\(name($0.setting)) \($0.value)" }.joined(separator: " ") + ": " + problem
+        return settings.map(render).joined(separator: " ") + ": " + problem
     }
 
-    public var description: String { description { $0.rawValue } }
+    public var description: String { description { "\($0.setting.rawValue) \($0.value)" } }
 }

@@ -155,6 +155,21 @@ public final class Network {
         return result
     }
 
+    /// The network's outputs for the samples at `rows` of data already on its device
+    /// (rows.count × outputSize, row-major), in chunks.
+    public func outputs(for data: DeviceData, rows: Range<Int>) throws -> [Float] {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= data.count, "rows \(rows) outside 0..<\(data.count)")
+        let out = architecture.outputSize
+        var result = [Float]()
+        result.reserveCapacity(rows.count * out)
+        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: 1024) {
+            let count = Swift.min(1024, rows.upperBound - start)
+            let w = try forward(input: data.inputs.at(start * architecture.inputSize), rows: count)
+            result += try device.download(w.a[architecture.layerCount - 1].start, count: count * out)
+        }
+        return result
+    }
+
     /// Mean loss over the batch and the gradient of that mean, for host arrays
     /// (rows × inputSize inputs, rows × outputSize targets). Leaves the gradients on the device too.
     public func lossAndGradients(inputs: [Float], targets: [Float]) throws -> (loss: Double, gradients: [Float]) {

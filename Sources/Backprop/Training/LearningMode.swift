@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the training set is walked: one update per sample, per mini-batch, or per epoch.
 public enum LearningMode: Sendable, Hashable, CustomStringConvertible {
     /// One update per sample, samples in (shuffled) order.
@@ -7,11 +9,38 @@ public enum LearningMode: Sendable, Hashable, CustomStringConvertible {
     /// One update per mini-batch of `size` samples, reshuffled every epoch.
     case minibatch(Int)
 
+    /// The three ways of walking the data, before a batch size is chosen.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case stochastic, batch, minibatch
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .stochastic: .stochastic
+        case .batch: .batch
+        case .minibatch: .minibatch
+        }
+    }
+
+    /// "stochastic", "minibatch-32", "batch": the one spelling of a mode, in train's output,
+    /// its JSON, the benchmark's tables, JSON and charts, and the peers'.
     public var description: String {
         switch self {
         case .stochastic: "stochastic"
         case .batch: "batch"
-        case .minibatch(let n): "minibatch(\(n))"
+        case .minibatch(let n): "minibatch-\(n)"
+        }
+    }
+
+    /// Parses the spelling `description` writes: "stochastic", "batch", "minibatch-32".
+    public init?(parsing text: String) {
+        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+        switch t {
+        case "stochastic": self = .stochastic
+        case "batch": self = .batch
+        default:
+            guard t.hasPrefix("minibatch-"), let b = Int(t.dropFirst("minibatch-".count)), b >= 1 else { return nil }
+            self = .minibatch(b)
         }
     }
 

@@ -31,13 +31,13 @@ public struct OptimizerConfig: Sendable, Hashable, Codable {
 
     public func validate() throws {
         guard learningRate.isFinite, learningRate > 0 else {
-            throw ConfigurationError("the learning rate must be a finite number above 0, got \(learningRate)")
+            throw ConfigurationError(.learningRate, learningRate, "must be a finite number above 0")
         }
         guard momentum.isFinite, momentum >= 0, momentum < 1 else {
-            throw ConfigurationError("momentum must lie in [0, 1), got \(momentum)")
+            throw ConfigurationError(.momentum, momentum, "must lie in [0, 1)")
         }
         guard weightDecay.isFinite, weightDecay >= 0 else {
-            throw ConfigurationError("weight decay must be a finite number ≥ 0, got \(weightDecay)")
+            throw ConfigurationError(.weightDecay, weightDecay, "must be a finite number ≥ 0")
         }
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1, epsilon > 0 else {
             throw ConfigurationError("Adam needs 0 ≤ β1, β2 < 1 and ε > 0")

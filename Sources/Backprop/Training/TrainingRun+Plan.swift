@@ -1,0 +1,200 @@
+import Foundation
+
+extension TrainingRun {
+    /// What a run trains, once the settings met the data: every default resolved, as it stood
+    /// when training began (the device it began on, the epochs a resumed run had done).
+    public struct Plan: Sendable {
+        public var architecture: Architecture
+        public var device: String
+        /// Where the samples came from, and how many train and are held out.
+        public var source: String
+        public var trainCount: Int
+        public var validationCount: Int
+        public var normalization: Normalization.Kind
+        public var mode: LearningMode
+        public var optimizer: OptimizerConfig
+        /// The epoch limit, and the epochs already done (a resumed run starts after them).
+        public var epochs: Int
+        public var completedEpochs: Int
+
+        init(_ p: Prepared, device: any Device, trainer: Trainer) {
+            architecture = p.architecture
+            self.device = device.name
+            source = p.train.source
+            trainCount = p.train.count
+            validationCount = p.validation?.count ?? 0
+            normalization = p.normalization?.kind ?? .none
+            mode = p.options.mode
+            optimizer = trainer.optimizer.config
+            epochs = p.options.stopping.maxEpochs
+            completedEpochs = trainer.completedEpochs
+        }
+    }
+
+    /// What a finished (or stopped) run leaves: the trained network and its trainer on the
+    /// device training ended on, the splits as trained on (normalised) and on the device, and
+    /// the final evaluation of each.
+    public struct Outcome {
+        public var plan: Plan
+        public var result: TrainingResult
+        public var reason: StopReason { result.reason }
+        public var trainer: Trainer
+        public var network: Network { trainer.network }
+        public var device: any Device { trainer.network.device }
+        public var train: Dataset
+        public var validation: Dataset?
+        public var trainData: DeviceData
+        public var validationData: DeviceData?
+        public var normalization: Normalization?
+        /// Wall time of the epochs (evaluation and the final save excluded).
+        public var seconds: Double
+        /// Where the model was saved, if it was.
+        public var saved: URL?
+        /// The signal that stopped the run, if one did.
+        public var signal: Int32?
+        /// Loss and accuracy over each split after training, with the confusion matrix of the
+        /// held-out split (of the training split when nothing is held out) for up to
+        /// `confusionLimit` classes. Nil when the run was interrupted.
+        public var trainEvaluation: Evaluation?
+        public var validationEvaluation: Evaluation?
+
+        /// Training samples per second over the epochs run.
+        public var samplesPerSecond: Double {
+            let time = result.epochs.reduce(0) { $0 + $1.seconds }
+            return time > 0 ? Double(result.epochs.count * train.count) / time : 0
+        }
+    }
+
+    /// The settings resolved against the data.
+    struct Prepared {
+        var train: Dataset
+        var validation: Dataset?
+        var normalization: Normalization?
+        var architecture: Architecture
+        var options: TrainingOptions
+    }
+
+    /// Splits and normalises `data`, resolves the network, the mode and the epoch limit, and
+    /// refuses what cannot work with this data, before any device is opened.
+    func prepare(_ data: Dataset) throws -> Prepared {
+        let split = settings.validation ?? (data.count >= 100 ? .fraction(0.1) : .none)
+        var (train, validation) = try data.split(split)
+        // Normalisation: the checkpoint's when continuing from one, else fitted on the training split.
+        let normalization: Normalization?
+        if let checkpoint {
+            normalization = checkpoint.normalization
+        } else {
+            let kind = settings.normalization ?? .none
+            normalization = kind == .none ? nil : kind.fit(train)
+        }
+        if let normalization {
+            try normalization.apply(to: &train)
+            if validation != nil { try normalization.apply(to: &validation!) }
+        }
+        let architecture = try checkpoint?.architecture ?? self.architecture(for: train)
+        guard train.inputSize == architecture.inputSize else {
+            throw DataError(source: train.source, record: nil, problem:
+                "has \(train.inputSize) inputs per sample, but the network (\(architecture.summary)) takes \(architecture.inputSize)")
+        }
+        try train.validateTargets(outputs: architecture.outputSize)
+        try validation?.validateTargets(outputs: architecture.outputSize)
+
+        let mode: LearningMode
+        switch settings.mode ?? .minibatch {
+        case .stochastic: mode = .stochastic
+        case .batch: mode = .batch
+        case .minibatch: mode = .minibatch(settings.batchSize ?? Swift.min(Settings.defaultBatchSize, train.count))
+        }
+        do {
+            try mode.validate(samples: train.count)
+        } catch let e as ConfigurationError {
+            guard let validation else { throw e }
+            throw ConfigurationError(e.settings, e.problem.replacingOccurrences(
+                of: "(\(train.count) samples)", with: "(\(train.count) samples once \(validation.count) are held out for validation)"))
+        }
+        if let patience = settings.patience, validation == nil {
+            throw ConfigurationError([.init(.patience, "\(patience)"), .init(.validation, split.description)],
+                                     "patience counts epochs without a better validation loss, and no samples are held out")
+        }
+        if let target = settings.targetAccuracy, !train.isClassification {
+            throw ConfigurationError(.targetAccuracy, target, "\(train.source) holds regression targets, which have no accuracy")
+        }
+
+        var options = TrainingOptions(mode: mode, epochs: settings.epochs ?? Settings.defaultEpochs(trainCount: train.count))
+        options.schedule = settings.schedule ?? .constant
+        options.shuffle = settings.shuffle
+        options.seed = settings.seed
+        options.chunkRows = settings.chunkRows
+        options.checkInterval = settings.checkInterval
+        options.stopping.targetLoss = settings.targetLoss
+        options.stopping.targetAccuracy = settings.targetFraction
+        options.stopping.patience = settings.patience
+        return Prepared(train: train, validation: validation, normalization: normalization,
+                        architecture: architecture, options: options)
+    }
+
+    /// The network the settings describe, with sizes defaulted from the data.
+    private func architecture(for data: Dataset) throws -> Architecture {
+        let classes = data.classes ?? 2
+        let outputs = data.isClassification ? (settings.loss == .sigmoidCrossEntropy && classes == 2 ? 1 : classes) : data.targetSize
+        let sizes = settings.layers ?? [data.inputSize] + (data.inputSize <= 16 ? [64, 64] : [256]) + [outputs]
+        let loss = settings.loss
+            ?? (data.isClassification ? (sizes.last == 1 ? .sigmoidCrossEntropy : .softmaxCrossEntropy) : .squaredError)
+        let hidden = settings.activation ?? .relu
+        do {
+            return try Architecture(sizes: sizes, hidden: hidden, output: settings.output, loss: loss)
+        } catch let e as ConfigurationError {
+            // Name every setting that made the network, so that the message leads back to them.
+            var faults = [ConfigurationError.Fault(.layers, LayerSizes(sizes).description), .init(.activation, hidden.name)]
+            if let output = settings.output { faults.append(.init(.output, output.name)) }
+            faults.append(.init(.loss, loss.name))
+            throw ConfigurationError(faults, "this network cannot work: \(e.problem)")
+        }
+    }
+
+    /// A checkpoint fixes its network (and, resumed, its optimizer): a setting may restate
+    /// what the checkpoint holds, and one that would change it is refused, naming both.
+    func checkSettings(against c: Checkpoint) throws {
+        let source: ConfigurationError.Fault = settings.resume.map { .init(.resume, $0.path) }
+            ?? .init(.initFrom, settings.initFrom?.path ?? "")
+        func refuse(_ setting: ConfigurationError.Setting, _ value: String, _ holds: String) -> ConfigurationError {
+            ConfigurationError([.init(setting, value), source],
+                               "the checkpoint fixes the \(setting.rawValue): \(holds); leave the \(setting.rawValue) out to continue from it")
+        }
+        let arch = c.architecture
+        if let layers = settings.layers, layers != arch.sizes {
+            throw refuse(.layers, LayerSizes(layers).description, "its network is \(LayerSizes(arch.sizes))")
+        }
+        let hidden = Set(arch.activations.dropLast())
+        if let a = settings.activation, !hidden.isEmpty, hidden != [a] {
+            throw refuse(.activation, a.name, "its hidden layers are \(hidden.map(\.name).sorted().joined(separator: "+"))")
+        }
+        if let o = settings.output, o != arch.outputActivation {
+            throw refuse(.output, o.name, "its output activation is \(arch.outputActivation.name)")
+        }
+        if let l = settings.loss, l != arch.loss { throw refuse(.loss, l.name, "its loss is \(arch.loss.name)") }
+        if let i = settings.initializer {
+            throw ConfigurationError([.init(.initializer, i.rawValue), source],
+                                     "the weights come from the checkpoint, so an initializer would have no effect; "
+                                     + "leave the initializer out to continue from it")
+        }
+        if let n = settings.normalization, n != (c.normalization?.kind ?? .none) {
+            throw refuse(.normalization, n.rawValue, c.normalization.map { "its normalisation is \($0.kind.rawValue)" } ?? "it has no normalisation")
+        }
+        guard settings.resume != nil, let saved = c.optimizer else { return }
+        if settings.optimizer == nil, let mu = settings.momentum, saved.kind != .momentum && saved.kind != .nesterov {
+            throw refuse(.momentum, "\(mu)", "its optimizer is \(saved.kind.rawValue), which has no momentum")
+        }
+        if settings.optimizer == nil, let schedule = settings.schedule, schedule != .constant, saved.kind == .rprop {
+            throw refuse(.schedule, schedule.description, "its optimizer is rprop, which takes no learning-rate schedule")
+        }
+        if let kind = settings.optimizer, kind != saved.kind { throw refuse(.optimizer, kind.rawValue, "its optimizer is \(saved.kind.rawValue)") }
+        if let lr = settings.learningRate, lr != saved.learningRate {
+            throw refuse(.learningRate, "\(lr)", "its learning rate is \(saved.learningRate)")
+        }
+        if let mu = settings.momentum, mu != saved.momentum { throw refuse(.momentum, "\(mu)", "its momentum is \(saved.momentum)") }
+        if let wd = settings.weightDecay, wd != saved.weightDecay {
+            throw refuse(.weightDecay, "\(wd)", "its weight decay is \(saved.weightDecay)")
+        }
+    }
+}
