@@ -29,18 +29,19 @@ BACKPROP_CACHE_DIR="$out/untuned-cache" $bp bench --sections gemm --device openc
 # 2. Peers: CLBlast untuned, NumPy/JAX/PyTorch on the CPU, tinygrad on OpenCL.
 $peers/run.sh > "$out/clblast.txt" 2>&1
 python3 $peers/run_all.py --peers numpy,jax,torch --sections throughput,time-to-accuracy \
-  --modes stochastic,256,1024 --samples 12000 --repeats 3 --json "$out/peers-cpu.json" > "$out/peers-cpu.txt" 2>&1
-DEV=CL python3 $peers/tinygrad_peer.py --sections throughput --nets 784-128-10 --modes stochastic \
+  --modes stochastic,minibatch-256,minibatch-1024 --samples 12000 --repeats 3 --json "$out/peers-cpu.json" > "$out/peers-cpu.txt" 2>&1
+DEV=CL python3 $peers/tinygrad_peer.py --sections throughput --net 784,128,10 --modes stochastic \
   --samples 4000 --repeats 3 --json "$out/tinygrad-small.json" > "$out/tinygrad.txt" 2>&1
-DEV=CL python3 $peers/tinygrad_peer.py --sections throughput --nets 784-1024-1024-10 --modes 256 \
+DEV=CL python3 $peers/tinygrad_peer.py --sections throughput --net 784,1024,1024,10 --modes minibatch-256 \
   --samples 12000 --repeats 3 --json "$out/tinygrad-big.json" >> "$out/tinygrad.txt" 2>&1
 # 3. Interleaved rounds: each CPU target's figure and its reference, minutes apart at most.
 for r in $(seq 1 "$rounds"); do
   d="$out/rounds/$r"
   mkdir -p "$d"
-  $bp bench --device cpu --sections throughput --nets 784-128-10,784-1024-1024-10 --modes stochastic,256,1024 \
+  $bp bench --device cpu --sections throughput --net 784,128,10 --net 784,1024,1024,10 \
+    --modes stochastic,minibatch-256,minibatch-1024 \
     --samples 12000 --repeats 3 --output "$d/bp-throughput" > "$d/bp-throughput.txt" 2>&1
-  python3 $peers/jax_peer.py --sections throughput --modes stochastic,256,1024 --samples 12000 --repeats 3 \
+  python3 $peers/jax_peer.py --sections throughput --modes stochastic,minibatch-256,minibatch-1024 --samples 12000 --repeats 3 \
     --json "$d/jax.json" > "$d/jax.txt" 2>&1
   $bp bench --device cpu --sections accuracy --output "$d/bp-accuracy" > "$d/bp-accuracy.txt" 2>&1
   python3 $peers/numpy_peer.py --sections time-to-accuracy --json "$d/numpy.json" > "$d/numpy.txt" 2>&1

@@ -139,9 +139,11 @@ def parse_args(argv=None, description="") -> Config:
     p.add_argument("--json", default=None, metavar="FILE", help="also write the records as a JSON list")
     p.add_argument("--sections", default="throughput,gemm,time-to-accuracy",
                    help="comma-separated subset of throughput,gemm,time-to-accuracy")
-    p.add_argument("--nets", default=None, help="throughput nets, e.g. 784-128-10,784-1024-1024-10")
+    p.add_argument("--net", action="append", default=None,
+                   help="a throughput net's layer sizes, as backprop writes them (784,128,10); repeat for several")
     p.add_argument("--modes", default=None,
-                   help="throughput modes to keep: comma-separated substrings, e.g. 'stochastic,256'")
+                   help="throughput modes to keep: comma-separated substrings of the mode names, "
+                        "e.g. 'stochastic,minibatch-256'")
     p.add_argument("--device", default="auto", help="torch/jax: auto, cpu or cuda/gpu (numpy: cpu only)")
     p.add_argument("--threads", type=int, default=None,
                    help="limit BLAS/OpenMP/torch threads to N (jax: N=1 turns XLA's pool off); default: "
@@ -152,8 +154,10 @@ def parse_args(argv=None, description="") -> Config:
     for s in sections:
         if s not in ("throughput", "gemm", "time-to-accuracy"):
             p.error(f"unknown section {s!r}")
-    nets = THROUGHPUT_NETS if a.nets is None else [
-        tuple(int(v) for v in n.split("-")) for n in a.nets.split(",") if n.strip()]
+    try:
+        nets = THROUGHPUT_NETS if a.net is None else [tuple(int(v) for v in n.split(",")) for n in a.net]
+    except ValueError:
+        p.error(f"--net takes layer sizes such as 784,128,10, got {a.net}")
     return Config(quick=a.quick, repeats=a.repeats or (2 if a.quick else 5),
                   samples=a.samples or (4096 if a.quick else 60_000), data_dir=Path(data),
                   json_path=a.json, sections=sections, nets=nets,
@@ -234,7 +238,8 @@ def past(deadline: float | None, step: int, every: int = 32) -> bool:
 
 
 def net_name(sizes) -> str:
-    return "-".join(str(s) for s in sizes)
+    """Layer sizes as backprop spells them everywhere: "784,128,10"."""
+    return ",".join(str(s) for s in sizes)
 
 
 # --- Timing ----------------------------------------------------------------------------------

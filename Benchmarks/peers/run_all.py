@@ -3,7 +3,7 @@
 of all of them together, one per section (and writes them as one JSON list with --json FILE).
 
 Every other argument goes to each peer unchanged (--quick, --repeats N, --samples N, --data DIR,
---sections …, --nets …, --modes …, --device …). A peer whose framework does not import prints one
+--sections …, --net …, --modes …, --device …). A peer whose framework does not import prints one
 line saying so and is skipped.
 Run: python3 Benchmarks/peers/run_all.py --quick   (about 2 minutes on 2 idle cores)
 """

@@ -21,8 +21,8 @@ import re
 import statistics
 import sys
 
-BIG = "784-1024-1024-10"
-SMALL = "784-128-10"
+BIG = "784,1024,1024,10"
+SMALL = "784,128,10"
 
 
 def load_records(path):
@@ -184,7 +184,7 @@ def main(argv=None):
         def seconds(records, **want):
             t = fastest_time(find(records, section="time-to-accuracy", mode="minibatch-64", **want))
             return t["seconds"] if t else None
-        add_rounds("MNIST split to 95%, CPU, 784-256-10, minibatch-64",
+        add_rounds("MNIST split to 95%, CPU, 784,256,10, minibatch-64",
                    [(seconds(r["bpacc"], device="cpu"), seconds(r["numpy"], peer="numpy")) for r in rounds],
                    "NumPy", "≤ 0.5× NumPy", "s", higher_is_better=False)
 
@@ -230,7 +230,7 @@ def main(argv=None):
     tta = None if rounds else fastest_time(find(bench, section="time-to-accuracy", device="cpu", mode="minibatch-64"))
     ref = fastest_time(find(peers, section="time-to-accuracy", peer="numpy", mode="minibatch-64"))
     if not rounds:
-        add("MNIST split to 95%, CPU, 784-256-10, minibatch-64", tta["seconds"] if tta else None,
+        add("MNIST split to 95%, CPU, 784,256,10, minibatch-64", tta["seconds"] if tta else None,
             ref["seconds"] if ref else None, "NumPy", "≤ 0.5× NumPy", "s", higher_is_better=False)
 
     print("| what | Backprop | reference (same session) | ratio | target | |")

@@ -3,8 +3,8 @@ import BackpropBench
 import Foundation
 
 /// The devices the suites measure, opened once per process on first use:
-/// `BACKPROP_BENCH_DEVICES` (comma-separated requests, as `backprop bench --device` takes
-/// them), else the CPU path and every OpenCL device present.
+/// `BACKPROP_BENCH_DEVICES` (requests as `backprop bench --device` takes them, separated by
+/// spaces), else the CPU path and every OpenCL device present.
 public enum BenchDevices {
     nonisolated(unsafe) private static var opened: [BenchmarkDevice]?
 
@@ -17,7 +17,7 @@ public enum BenchDevices {
     public static func open() throws -> [BenchmarkDevice] {
         if let opened { return opened }
         let text = ProcessInfo.processInfo.environment["BACKPROP_BENCH_DEVICES"]
-        let requests = try text.map { try $0.split(separator: ",").map { try DeviceRequest(parsing: String($0)) } }
+        let requests = try text.map { try $0.split(separator: " ").map { try DeviceRequest(parsing: String($0)) } }
         let devices = try BenchmarkDevice.open(requests)
         opened = devices
         return devices

@@ -1,14 +1,3 @@
-/// The operand layout of a product C = op(A)·op(B): N keeps a matrix as stored, T transposes it.
-public enum GEMMOp: String, Sendable, Hashable, Codable, CaseIterable {
-    case nn = "NN", nt = "NT", tn = "TN", tt = "TT"
-
-    public init(transA: Bool, transB: Bool) {
-        self = transA ? (transB ? .tt : .tn) : (transB ? .nt : .nn)
-    }
-
-    public var transA: Bool { self == .tn || self == .tt }
-    public var transB: Bool { self == .nt || self == .tt }
-}
 
 /// One matrix product C(m×n) = op(A)(m×k)·op(B)(k×n), as the benchmark, the tuner and the
 /// peers name it. A network's step is made of three: forward Z = A·Wᵀ (NT: batch×out×in),

@@ -138,14 +138,6 @@ extension SafeTensors {
     }
 }
 
-/// The Swift types with typed accessors, and how each maps to little-endian bits.
-protocol SafeTensorsScalar {
-    associatedtype Bits: FixedWidthInteger
-    static var dtype: SafeTensors.DType { get }
-    init(bits: Bits)
-    var bits: Bits { get }
-}
-
 extension Float: SafeTensorsScalar {
     static var dtype: SafeTensors.DType { .f32 }
     init(bits: UInt32) { self.init(bitPattern: bits) }

@@ -1,15 +1,6 @@
 import COpenCL
 import Synchronization
 
-/// OpenCL objects this process holds (buffers, kernels, queues): for leak checks
-/// (`backprop stress`), since drivers do not report their own object counts.
-public enum CLObjectCount {
-    static let live = Atomic<Int>(0)
-    public static var current: Int { live.load(ordering: .relaxed) }
-    static func created() { live.add(1, ordering: .relaxed) }
-    static func released() { live.subtract(1, ordering: .relaxed) }
-}
-
 /// A kernel object with its name, for error messages. Kernel objects are not shared
 /// between device objects: setting arguments is not thread-safe in OpenCL.
 final class CLKernel {
@@ -55,36 +46,5 @@ final class CLKernel {
     private func set<T: BitwiseCopyable>(_ index: cl_uint, _ value: T) throws(CLError) {
         let status = withUnsafeBytes(of: value) { clSetKernelArg(kernel, index, $0.count, $0.baseAddress) }
         try clCheck(status, "clSetKernelArg(\(name), \(index))")
-    }
-}
-
-enum KernelArgument {
-    case int(Int)
-    case float(Float)
-    case mem(cl_mem)
-    /// A buffer and the element its data starts at (kernels take `global real* X, const int offX`).
-    case buffer(cl_mem, offset: Int)
-}
-
-/// Device memory. Released when the last reference goes.
-final class CLBuffer: DeviceBuffer {
-    let mem: cl_mem
-    let contextID: ObjectIdentifier
-
-    init(context: CLContext, count: Int) throws(CLError) {
-        var status: cl_int = 0
-        let bytes = Swift.max(count, 1) * 4
-        let mem = clCreateBuffer(context.context, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status)
-        try clCheck(status, "clCreateBuffer(\(bytes) bytes)")
-        guard let mem else { throw CLError(code: status, call: "clCreateBuffer(\(bytes) bytes)") }
-        self.mem = mem
-        self.contextID = ObjectIdentifier(context)
-        super.init(count: count)
-        CLObjectCount.created()
-    }
-
-    deinit {
-        clReleaseMemObject(mem)
-        CLObjectCount.released()
     }
 }

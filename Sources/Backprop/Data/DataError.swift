@@ -1,0 +1,21 @@
+/// Input that cannot be used: which file or set, which record (sample, line, byte offset),
+/// and what was expected. The command line exits with status 65 (data error) on it.
+public struct DataError: Error, CustomStringConvertible, Sendable {
+    public let source: String
+    public let record: Int?
+    public let problem: String
+    /// What `record` counts ("record", "line", "byte"); "record" for samples.
+    public let unit: String
+
+    public init(source: String, record: Int?, problem: String, unit: String = "record") {
+        self.source = source
+        self.record = record
+        self.problem = problem
+        self.unit = unit
+    }
+
+    public var description: String {
+        if let record { return "\(source), \(unit) \(record): \(problem)" }
+        return "\(source): \(problem)"
+    }
+}

@@ -1,0 +1,25 @@
+import BackpropKernels
+import COpenCL
+import Foundation
+
+/// The element-wise kernel objects of one `OpenCLDevice`.
+struct ElementwiseKernels {
+    let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
+    let sgd, momentum, adam, rprop, axpby, gatherRows, checkFinite, empty: CLKernel
+
+    init(elementwise e: cl_program) throws(CLError) {
+        biasActivation = try CLKernel(program: e, name: "bias_activation")
+        biasSoftmax = try CLKernel(program: e, name: "bias_softmax")
+        activationBackward = try CLKernel(program: e, name: "activation_backward")
+        columnSums = try CLKernel(program: e, name: "column_sums")
+        outputDelta = try CLKernel(program: e, name: "output_delta")
+        sgd = try CLKernel(program: e, name: "sgd_update")
+        momentum = try CLKernel(program: e, name: "momentum_update")
+        adam = try CLKernel(program: e, name: "adam_update")
+        rprop = try CLKernel(program: e, name: "rprop_update")
+        axpby = try CLKernel(program: e, name: "axpby")
+        gatherRows = try CLKernel(program: e, name: "gather_rows")
+        checkFinite = try CLKernel(program: e, name: "check_finite")
+        empty = try CLKernel(program: e, name: "empty")
+    }
+}

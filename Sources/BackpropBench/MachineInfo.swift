@@ -1,0 +1,65 @@
+import Backprop
+import Foundation
+
+/// Where the figures were taken.
+public struct MachineInfo: Sendable, Codable, Hashable {
+    public var cpu: String
+    public var cores: Int
+    public var openBLASThreads: Int
+    public var devices: [DeviceInfo]
+    public var date: String
+    public var commandLine: String
+    /// 1-, 5- and 15-minute load averages before and after: above the core count, other work
+    /// shared the machine and the figures are not comparable with a quiet run's.
+    public var loadBefore: [Double]?
+    public var loadAfter: [Double]?
+    public var profile: String
+    public var seconds: Double?
+
+    public init(cpu: String, cores: Int, openBLASThreads: Int, devices: [DeviceInfo], date: String,
+                commandLine: String, loadBefore: [Double]?, loadAfter: [Double]?, profile: String, seconds: Double?) {
+        self.cpu = cpu
+        self.cores = cores
+        self.openBLASThreads = openBLASThreads
+        self.devices = devices
+        self.date = date
+        self.commandLine = commandLine
+        self.loadBefore = loadBefore
+        self.loadAfter = loadAfter
+        self.profile = profile
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cpu, cores, devices, date, profile, seconds
+        case openBLASThreads = "openblas_threads"
+        case commandLine = "command_line"
+        case loadBefore = "load_before"
+        case loadAfter = "load_after"
+    }
+
+    /// This machine now: the CPU model from /proc/cpuinfo, cores, OpenBLAS's threads.
+    public static func current(devices: [DeviceInfo], commandLine: String, profile: String) -> MachineInfo {
+        MachineInfo(cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
+                    openBLASThreads: CPUDevice().threads, devices: devices,
+                    date: ISO8601DateFormatter().string(from: Date()), commandLine: commandLine,
+                    loadBefore: loadAverage(), loadAfter: nil, profile: profile, seconds: nil)
+    }
+
+    static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "unknown"
+    }
+
+    /// The three load averages from /proc/loadavg; nil where it cannot be read.
+    public static func loadAverage() -> [Double]? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        let values = text.split(separator: " ").prefix(3).compactMap { Double($0) }
+        return values.count == 3 ? values : nil
+    }
+}

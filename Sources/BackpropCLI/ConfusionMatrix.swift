@@ -1,0 +1,21 @@
+import Backprop
+import BackpropBench
+import Foundation
+
+struct ConfusionMatrix {
+    let counts: [[Int]]
+    let names: [String]?
+
+    func print(title: String) {
+        let k = counts.count
+        let labels = (0..<k).map { names?[safe: $0] ?? "\($0)" }
+        let width = max(5, (counts.flatMap { $0 }.max() ?? 0).description.count + 1, (labels.map(\.count).max() ?? 1) + 1)
+        Swift.print("confusion matrix, \(title) (rows: true class, columns: predicted):")
+        Swift.print(String(repeating: " ", count: width + 2) + labels.map { pad($0, width) }.joined())
+        for (i, row) in counts.enumerated() {
+            Swift.print("  " + pad(labels[i], width) + row.map { pad("\($0)", width) }.joined())
+        }
+    }
+
+    private func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+}
