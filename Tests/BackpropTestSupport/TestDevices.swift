@@ -10,9 +10,14 @@ public enum TestDevices {
     public static let runOpenCL = isCI || openCLPresent
     public static let skipReason: Comment = "no OpenCL platform found (install pocl-opencl-icd); under CI=true this is a failure"
 
+    /// The OpenCL device the suites run on: `BACKPROP_TEST_OPENCL` (a request such as
+    /// `opencl:rusticl` or `opencl:1`), else the best OpenCL device.
+    public static let openCLRequest: DeviceRequest =
+        ProcessInfo.processInfo.environment["BACKPROP_TEST_OPENCL"].flatMap { try? DeviceRequest(parsing: $0) } ?? .opencl(.best)
+
     public static func openCL() throws -> OpenCLDevice {
-        guard let device = try DeviceSelection.open(.opencl(.best)) as? OpenCLDevice else {
-            throw DeviceError.noOpenCL(request: "opencl")
+        guard let device = try DeviceSelection.open(openCLRequest) as? OpenCLDevice else {
+            throw DeviceError.noOpenCL(request: openCLRequest.description)
         }
         return device
     }
