@@ -56,7 +56,7 @@ let package = Package(
             ]),
         // Helpers the test targets share: devices under test, temporary folders, test data,
         // and a runner for the built `backprop` binary.
-        .target(name: "BackpropTestSupport", dependencies: ["Backprop"], path: "Tests/BackpropTestSupport"),
+        .target(name: "BackpropTestSupport", dependencies: ["Backprop", "BackpropBench"], path: "Tests/BackpropTestSupport"),
         // The library's specification; the tools' tests; the command's, through its binary.
         .testTarget(name: "BackpropTests", dependencies: ["Backprop", "BackpropTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -10,20 +10,13 @@ import Testing
 /// `backprop bench` command itself is tested in BackpropCLITests.)
 @Suite("Bench", .serialized)
 struct BenchTests {
-    /// The labels of the devices a default run measures: the CPU path and every OpenCL device.
-    static func expectedDevices() throws -> [String] {
-        let cl = try DeviceSelection.openCLDevices()
-        if TestDevices.isCI && cl.isEmpty { Issue.record("\(TestDevices.skipReason)") }
-        return ["cpu"] + cl.map(BenchmarkDevice.label(for:))
-    }
-
     @Test("the smoke run measures every device, net and mode, and its JSON round-trips whole")
     func smokeInProcess() throws {
         let config = BenchmarkConfiguration.smoke
         var events = 0
         let report = try BenchmarkSuite(config).run(commandLine: "test") { _ in events += 1 }
         let decoded = try BenchmarkReport.decode(report.jsonData())
-        let expected = BenchmarkExpectation(devices: try Self.expectedDevices(), configuration: config)
+        let expected = BenchmarkExpectation(devices: try TestDevices.benchmarkLabels(), configuration: config)
         let problems = decoded.problems(expected: expected)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(decoded.records.count == report.records.count)

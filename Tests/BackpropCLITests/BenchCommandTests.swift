@@ -8,13 +8,6 @@ import Testing
 /// are usage errors, and the GEMM shape options choose what is measured.
 @Suite("The backprop bench command", .serialized)
 struct BenchCommandTests {
-    /// The labels of the devices a default run measures: the CPU path and every OpenCL device.
-    static func expectedDevices() throws -> [String] {
-        let cl = try DeviceSelection.openCLDevices()
-        if TestDevices.isCI && cl.isEmpty { Issue.record("\(TestDevices.skipReason)") }
-        return ["cpu"] + cl.map(BenchmarkDevice.label(for:))
-    }
-
     @Test("backprop bench --smoke --output DIR writes a whole JSON, the CSV and the charts")
     func smoke() throws {
         let out = try TempDir()
@@ -25,7 +18,7 @@ struct BenchCommandTests {
             #expect(text.contains(title), "\(text)")
         }
         let report = try BenchmarkReport.decode(Data(contentsOf: out.url.appendingPathComponent("bench.json")))
-        let problems = report.problems(expected: BenchmarkExpectation(devices: try Self.expectedDevices(),
+        let problems = report.problems(expected: BenchmarkExpectation(devices: try TestDevices.benchmarkLabels(),
                                                                       configuration: .smoke))
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect(report.machine.commandLine.hasPrefix("backprop bench --smoke"))

@@ -1,4 +1,5 @@
 import Backprop
+import BackpropBench
 import Foundation
 import Testing
 
@@ -29,6 +30,14 @@ public enum TestDevices {
         case .cpu: cpu()
         case .opencl: try openCL()
         }
+    }
+
+    /// The labels of the devices a default benchmark run measures: the CPU path and every
+    /// OpenCL device (a missing platform is an issue under CI).
+    public static func benchmarkLabels() throws -> [String] {
+        let cl = try DeviceSelection.openCLDevices()
+        if isCI && cl.isEmpty { Issue.record("\(skipReason)") }
+        return ["cpu"] + cl.map(BenchmarkDevice.label(for:))
     }
 
     /// The device kinds a parametrised test covers: the CPU path always, OpenCL when it runs.
