@@ -173,6 +173,20 @@ struct TrainingRunTests {
         #expect(try Checkpoint.read(from: model).training?.completedEpochs == 2)
     }
 
+    @Test("a stop requested before training trains and saves nothing: the checkpoint on disk stays as it was")
+    func stopBeforeTraining() throws {
+        let dir = try TempDir()
+        let model = dir.url.appendingPathComponent("m.safetensors")
+        _ = try TrainingRun(Self.settings { $0.save = model; $0.epochs = 1 }).train(on: Self.circles)
+        let good = try Data(contentsOf: model)
+        let stop = StopRequest()
+        let run = try TrainingRun(Self.settings { $0.initFrom = model; $0.save = model }, stop: stop)
+        stop.request()
+        let outcome = try run.train(on: Self.circles)
+        #expect(outcome.reason == .interrupted && outcome.saved == nil && outcome.result.epochs.isEmpty)
+        #expect(try Data(contentsOf: model) == good)
+    }
+
     @Test("the final evaluation reads the data already on the device, and matches a fresh one")
     func finalEvaluation() throws {
         let outcome = try TrainingRun(Self.settings()).train(on: Self.circles)

@@ -63,7 +63,10 @@ public final class TrainingRun {
         }
 
         let clock = ContinuousClock.now
-        var result: TrainingResult?
+        // A stop asked for before training began (while the data was read, say) trains nothing
+        // and saves nothing: a checkpoint of no training must not replace a good one.
+        var result: TrainingResult? = stop.isRequested ? TrainingResult(epochs: [], reason: .interrupted) : nil
+        let untouched = result != nil
         var lastGood: Checkpoint?  // kept in memory only while another device could take over
         while result == nil {
             do {
@@ -89,12 +92,12 @@ public final class TrainingRun {
             }
         }
         let seconds = (ContinuousClock.now - clock).seconds
-        try saver?.save(trainer)
+        if !untouched { try saver?.save(trainer) }
         let finished = result!.reason != .interrupted
         return Outcome(
             plan: started, result: result!, trainer: trainer,
             train: plan.train, validation: plan.validation, trainData: uploaded.train, validationData: uploaded.validation,
-            normalization: plan.normalization, seconds: seconds, saved: saver?.url, signal: stop.signal,
+            normalization: plan.normalization, seconds: seconds, saved: untouched ? nil : saver?.url, signal: stop.signal,
             trainEvaluation: finished ? try evaluate(trainer.network, uploaded.train, plan.train, confusion: plan.validation == nil) : nil,
             validationEvaluation: finished ? try plan.validation.map {
                 try evaluate(trainer.network, uploaded.validation!, $0, confusion: true)
