@@ -46,14 +46,13 @@ extension LearningRateSchedule: ExpressibleByArgument {
     public static var allValueStrings: [String] { ["constant", "step:EVERY:FACTOR", "bold-driver[:UP:DOWN]"] }
 }
 
+// Free-form values: their options' help says what they take.
 extension ValidationSplit: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
-    public static var allValueStrings: [String] { ["a fraction in (0, 1) such as 0.1", "a sample count such as 2000", "0 for none"] }
 }
 
 extension LayerSizes: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
-    public static var allValueStrings: [String] { ["sizes from inputs to outputs, like 784,256,10"] }
 }
 
 extension DeviceRequest: ExpressibleByArgument {

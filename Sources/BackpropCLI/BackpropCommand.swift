@@ -1,6 +1,5 @@
 import ArgumentParser
 import Backprop
-import BackpropBench
 import Foundation
 
 @main
