@@ -1,7 +1,9 @@
 // loss.cl — output deltas and per-sample losses, one kernel for every loss/output pairing.
-// Layout: Z, A are the rows×cols output pre-activations and activations; T holds the
-// targets (rows×cols, row stride cols). Each buffer X starts at element offX. One work-item
-// per sample (row):
+// Layout: Z, A are the rows×cols output pre-activations and activations. T holds the
+// targets: with classes == 0, rows×cols values (row stride cols); with classes != 0, one class
+// index per row (as a real: exact up to 2^24), the one-hot row it stands for never stored, so
+// that memory follows the samples, not samples × classes (for one output, the index is the
+// 0/1 target itself). Each buffer X starts at element offX. One work-item per sample (row):
 // output layers are narrow, and a row's softmax needs the whole row anyway.
 //
 //   kind LOSS_SQUARED   ½‖a−t‖²                 dZ = (a−t) ⊙ f'(z)   (any output f;
@@ -22,17 +24,21 @@ inline int row_argmax(global const real* x, const int cols) {
     return best;
 }
 
+// Target c of the row: its value, or for class targets 1 at the class and 0 elsewhere.
+#define TARGET(c) (cls < 0 ? t[c] : (cols == 1 ? t[0] : ((c) == cls ? (real)1 : (real)0)))
+
 kernel void output_delta(const int rows, const int cols, const int kind,
                          const int f, const real alpha,
                          global const real* Z, const int offZ, global const real* A, const int offA,
-                         global const real* T, const int offT,
+                         global const real* T, const int offT, const int classes,
                          global real* dZ, const int offDZ, const real scale, const int writeDelta,
                          global real* loss, const int offLoss, global real* correct, const int offCorrect) {
     const int r = get_global_id(0);
     if (r >= rows) { return; }
     global const real* z = Z + offZ + (size_t)r * cols;
     global const real* a = A + offA + (size_t)r * cols;
-    global const real* t = T + offT + (size_t)r * cols;
+    global const real* t = T + offT + (size_t)r * (classes ? 1 : cols);
+    const int cls = classes ? (int)t[0] : -1;
     global real* d = dZ + offDZ + (size_t)r * cols;
     real l = 0;
     if (kind == LOSS_SOFTMAX_CE) {
@@ -43,29 +49,31 @@ kernel void output_delta(const int rows, const int cols, const int kind,
         for (int c = 0; c < cols; ++c) { s += exp(z[c] - m); }
         const real lse = m + log(s);
         for (int c = 0; c < cols; ++c) {
-            if (t[c] != 0) { l -= t[c] * (z[c] - lse); }
-            if (writeDelta) { d[c] = scale * (a[c] - t[c]); }
+            const real tc = TARGET(c);
+            if (tc != 0) { l -= tc * (z[c] - lse); }
+            if (writeDelta) { d[c] = scale * (a[c] - tc); }
         }
     } else if (kind == LOSS_SIGMOID_BCE) {
         for (int c = 0; c < cols; ++c) {
             // −t log σ(z) − (1−t) log(1−σ(z)) = max(z,0) − z t + log1p(e^−|z|)
-            l += fmax(z[c], (real)0) - z[c] * t[c] + log1p(exp(-fabs(z[c])));
-            if (writeDelta) { d[c] = scale * (a[c] - t[c]); }
+            const real tc = TARGET(c);
+            l += fmax(z[c], (real)0) - z[c] * tc + log1p(exp(-fabs(z[c])));
+            if (writeDelta) { d[c] = scale * (a[c] - tc); }
         }
     } else if (f == ACT_SOFTMAX) {
         real ga = 0;
         for (int c = 0; c < cols; ++c) {
-            const real g = a[c] - t[c];
+            const real g = a[c] - TARGET(c);
             l += g * g;
             ga += g * a[c];
         }
         l *= (real)0.5;
         if (writeDelta) {
-            for (int c = 0; c < cols; ++c) { d[c] = scale * a[c] * ((a[c] - t[c]) - ga); }
+            for (int c = 0; c < cols; ++c) { d[c] = scale * a[c] * ((a[c] - TARGET(c)) - ga); }
         }
     } else {
         for (int c = 0; c < cols; ++c) {
-            const real g = a[c] - t[c];
+            const real g = a[c] - TARGET(c);
             l += g * g;
             if (writeDelta) { d[c] = scale * g * act_derivative(f, z[c], a[c], alpha); }
         }
@@ -76,7 +84,7 @@ kernel void output_delta(const int rows, const int cols, const int kind,
     if (cols == 1) {
         right = (a[0] >= (real)0.5) == (t[0] >= (real)0.5);
     } else {
-        right = row_argmax(a, cols) == row_argmax(t, cols);
+        right = row_argmax(a, cols) == (cls < 0 ? row_argmax(t, cols) : cls);
     }
     correct[offCorrect + r] = right ? (real)1 : (real)0;
 }

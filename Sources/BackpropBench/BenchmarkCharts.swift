@@ -62,7 +62,7 @@ public enum BenchmarkCharts {
                              subtitle: subtitle(report),
                              x: .init("wall time, training + evaluation", log: true, format: .seconds),
                              y: .init("held-out accuracy", format: .percent, range: Swift.max(0, low)...1))
-        chart.guides = [(target, "target \(Int((target * 100).rounded()))%")]
+        chart.guides = [(target, "target \((target * 100).rounded().clampedInt())%")]
         let modes = unique(rows.compactMap(\.mode))
         let devices = unique(rows.map(\.device))
         for (d, device) in devices.enumerated() {

@@ -16,7 +16,7 @@ public enum GEMMBenchmark {
             try work.run()
             try device.synchronize()
         }
-        let inner = Swift.max(1, Swift.min(10_000, Int(targetSeconds / Swift.max(once, 1e-7))))
+        let inner = Swift.max(1, Swift.min(10_000, (targetSeconds / Swift.max(once, 1e-7)).clampedInt()))
         var times = inner == 1 ? [once] : []
         while times.count < Swift.max(repeats, 1) {
             times.append(try Measure.seconds {

@@ -91,7 +91,7 @@ extension GEMMTuner {
             try device.synchronize()
         }
         if let limit, once > limit { return once }
-        let inner = Swift.max(1, Swift.min(1000, Int(target / Swift.max(once, 1e-6))))
+        let inner = Swift.max(1, Swift.min(1000, (target / Swift.max(once, 1e-6)).clampedInt()))
         let times = try Measure.repeated(repeats, warmup: 0) {
             for _ in 0..<inner { try product() }
             try device.synchronize()

@@ -143,7 +143,7 @@ public final class GEMMTuner {
             let split = (0...cases.count).min { cost($0) < cost($1) }!
             let threshold: Int? = split == cases.count ? nil
                 : split == 0 ? Swift.max(1, cases[0].smallest / 2)
-                : Int((Double(cases[split - 1].smallest) * Double(cases[split].smallest)).squareRoot())
+                : (Double(cases[split - 1].smallest) * Double(cases[split].smallest)).squareRoot().clampedInt()
             switch op {
             case .nn: result.direct.packNN = threshold
             case .nt: result.direct.packNT = threshold

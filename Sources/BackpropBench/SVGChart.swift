@@ -184,7 +184,7 @@ public struct SVGChart: Sendable {
     func ticks(_ axis: Axis, _ r: ClosedRange<Double>) -> [Double] {
         if let fixed = axis.ticks { return fixed.filter { r.contains($0) && valid($0, axis) } }
         if axis.log {
-            let a = Int(floor(log10(r.lowerBound))), b = Int(ceil(log10(r.upperBound)))
+            let a = floor(log10(r.lowerBound)).clampedInt(), b = ceil(log10(r.upperBound)).clampedInt()
             func at(_ steps: [Double]) -> [Double] {
                 (a...b).flatMap { e in steps.map { $0 * pow(10, Double(e)) } }.filter { r.contains($0) }
             }

@@ -23,11 +23,11 @@ public enum ThroughputBenchmark {
             probe = try Measure.seconds { _ = try run(n) }
         }
         let perUpdate = probe / Double(probeUpdates)
-        let k = Swift.max(1, Swift.min(perEpoch, Int(s.secondsPerRepeat / Swift.max(perUpdate, 1e-9))))
+        let k = Swift.max(1, Swift.min(perEpoch, (s.secondsPerRepeat / Swift.max(perUpdate, 1e-9)).clampedInt()))
         let repeatSeconds = perUpdate * Double(k)
         let maxRepeats = Swift.max(s.repeats, 1)
         let wanted = Swift.max(Swift.min(maxRepeats, s.minRepeats),
-                               Swift.min(maxRepeats, Int(s.secondsPerFigure / Swift.max(repeatSeconds, 1e-9))))
+                               Swift.min(maxRepeats, (s.secondsPerFigure / Swift.max(repeatSeconds, 1e-9)).clampedInt()))
 
         var samples = work.mode.samples(inUpdates: k, count: work.data.count)
         var times: [Double] = k == probeUpdates ? [probe] : []
@@ -49,7 +49,7 @@ public enum ThroughputBenchmark {
     /// figures), else as many as fit, in whole multiples of `minFullBatch`.
     public static func fullBatchSamples(available: Int, samplesPerSecond: Double?, settings s: ThroughputSettings) -> Int {
         guard let rate = samplesPerSecond, rate.isFinite, rate > 0 else { return available }
-        let fitting = Int(rate * s.fullBatchEpochSeconds)
+        let fitting = (rate * s.fullBatchEpochSeconds).clampedInt()
         if fitting >= available { return available }
         let step = Swift.max(1, s.minFullBatch)
         return Swift.min(available, Swift.max(step, fitting / step * step))

@@ -31,10 +31,12 @@ func notice(_ text: String) {
 }
 
 /// A message as one line: control characters (line breaks, escape sequences) that a hostile
-/// file can put into an error's text, say a quoted CSV field, are shown escaped.
-func oneLine(_ text: String) -> String {
+/// file can put into an error's text, say a quoted CSV field, are shown escaped; with `limit`,
+/// text beyond that many characters is cut (a class name or field can be megabytes long).
+func oneLine(_ text: String, limit: Int? = nil) -> String {
     var out = ""
-    for scalar in text.unicodeScalars {
+    let shown = limit.map { text.count > $0 ? String(text.prefix($0)) + "…" : text } ?? text
+    for scalar in shown.unicodeScalars {
         if scalar.properties.generalCategory == .control {
             out += scalar.value < 0x80 ? scalar.escaped(asASCII: true) : "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
         } else {

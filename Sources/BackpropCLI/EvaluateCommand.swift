@@ -23,16 +23,27 @@ struct Evaluate: ParsableCommand {
             print("model     \(model): \(network.architecture.summary)")
             print("data      \(data.source): \(data.count) samples")
             print("loss      \(f4(e.loss))")
-            if let a = e.accuracy { print("accuracy  \(pct(a)) (\(Int((a * Double(e.count)).rounded())) of \(e.count))") }
-            if let c = e.confusion {
+            if let a = e.accuracy { print("accuracy  \(pct(a)) (\((a * Double(e.count)).rounded().clampedInt()) of \(e.count))") }
+            let names = checkpoint.classNames ?? data.classNames
+            if let c = e.confusion, c.count <= ConfusionMatrix.readable {
                 print("")
-                ConfusionMatrix(counts: c, names: checkpoint.classNames ?? data.classNames).print(title: data.source)
+                ConfusionMatrix(counts: c, names: names).print(title: data.source)
+            } else if let k = e.perClass?.count {
+                print("confusion matrix of \(k) classes left out (at most \(ConfusionMatrix.readable) are printed; --json has per-class counts)")
             }
             guard json else { return }
             var object: [String: Any] = ["model": model, "dataset": dataset.description, "samples": e.count, "loss": e.loss,
                                          "device": network.device.name]
             if let a = e.accuracy { object["accuracy"] = a }
-            if let c = e.confusion { object["confusion"] = c }
+            // Output in proportion to the classes: the matrix while it is small, counts per class always.
+            if let c = e.confusion, c.count <= ConfusionMatrix.readable { object["confusion"] = c }
+            if let perClass = e.perClass {
+                object["per_class"] = perClass.enumerated().map { i, c -> [String: Any] in
+                    var row: [String: Any] = ["class": i, "support": c.support, "predicted": c.predicted, "correct": c.correct]
+                    if let name = names?[safe: i] { row["name"] = name }
+                    return row
+                }
+            }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         }
     }

@@ -29,7 +29,7 @@ struct Predict: ParsableCommand {
                 if classifier {
                     let c = Evaluation.predictedClass(row)
                     let p = k == 1 ? (c == 1 ? row[row.startIndex] : 1 - row[row.startIndex]) : row[row.startIndex + c]
-                    let name = checkpoint.classNames?[safe: c].map { " (\($0))" } ?? ""
+                    let name = checkpoint.classNames?[safe: c].map { " (\(oneLine($0, limit: 80)))" } ?? ""
                     print("\(i)\t\(c)\(name)\t\(String(format: "%.4f", p))")
                 } else {
                     print("\(i)\t" + row.map { String(format: "%.6g", $0) }.joined(separator: "\t"))

@@ -47,9 +47,9 @@ final class ProgressReporter {
         lastDraw = Date()
         let fraction = Double(p.done) / Double(max(p.total, 1))
         let perEpoch = epochSeconds.isEmpty ? p.elapsed / max(fraction, 1e-9) : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
-        let left = perEpoch * (1 - fraction) + perEpoch * Double(max(p.maxEpochs - p.epoch, 0))
-        var line = String(format: "epoch %d/%d %3.0f%%  %@ samples/s  loss %.4f", p.epoch, p.maxEpochs,
-                          fraction * 100, Self.rate(p.samplesPerSecond), p.loss)
+        let left = perEpoch * (1 - fraction) + perEpoch * Double(max(p.maxEpochs &- p.epoch, 0))
+        var line = "epoch \(p.epoch)/\(p.maxEpochs) " + String(format: "%3.0f%%  %@ samples/s  loss %.4f",
+                                                                    fraction * 100, Self.rate(p.samplesPerSecond), p.loss)
         if let a = p.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
         line += "  left \(Self.duration(left))"
         draw(line)
@@ -60,7 +60,7 @@ final class ProgressReporter {
         let every = logEvery ?? (live ? 1 : max(1, maxEpochs / 25))
         let kept = r.epoch % every == 0 || r.epoch == 1 || r.epoch == maxEpochs
         guard live || kept else { return }
-        var line = String(format: "epoch %d/%d  loss %.4f", r.epoch, maxEpochs, r.loss)
+        var line = "epoch \(r.epoch)/\(maxEpochs)  " + String(format: "loss %.4f", r.loss)
         if let a = r.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
         if let v = r.validationLoss { line += String(format: "  val loss %.4f", v) }
         if let a = r.validationAccuracy { line += String(format: "  val acc %.2f%%", a * 100) }
@@ -94,8 +94,9 @@ final class ProgressReporter {
     }
 
     static func duration(_ s: Double) -> String {
-        guard s.isFinite else { return "?" }
-        let t = Int(s.rounded())
+        // Beyond 10⁶ hours a time left says nothing more (and would not fit an Int for long).
+        guard s.isFinite, s >= 0, s < 3.6e9 else { return s.isFinite && s > 0 ? "years" : "?" }
+        let t = s.rounded().clampedInt()
         return t >= 3600 ? "\(t / 3600)h\(String(format: "%02d", t % 3600 / 60))m" : t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
     }
 }

@@ -24,7 +24,7 @@ struct Summary {
         Swift.print("")
         if o.train.isClassification && o.train.inputSize == 2 {
             try DecisionMap(network: network, data: o.train).print()
-        } else if let confusion = (heldEval ?? trainEval).confusion, confusion.count <= 12 {
+        } else if let confusion = (heldEval ?? trainEval).confusion, confusion.count <= ConfusionMatrix.readable {
             ConfusionMatrix(counts: confusion, names: o.train.classNames).print(title: o.validation == nil ? "training set" : "held-out set")
         } else if !o.train.isClassification {
             try printPredictions()

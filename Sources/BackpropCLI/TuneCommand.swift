@@ -59,7 +59,7 @@ struct Tune: ParsableCommand {
                     say(name + String(format: " %9.1f %9.1f %9.1f %15.2f× %14.2f×", row.defaults, row.tuned,
                                       row.openBLAS, row.tuned / row.defaults, row.tuned / row.openBLAS))
                 }
-                say("\(r.tried) configurations tried, \(r.discarded) discarded, \(Int(r.seconds.rounded())) s"
+                say("\(r.tried) configurations tried, \(r.discarded) discarded, \(r.seconds.rounded().clampedInt()) s"
                     + (dryRun ? "; not stored (--dry-run)" : ""))
             }
         }

@@ -105,7 +105,7 @@ private final class Skewed: Device {
     }
     func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws { fatalError("not used") }
     func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int, z: BufferRef, a: BufferRef,
-                     targets: BufferRef, dZ: BufferRef?, scale: Float, lossOut: BufferRef,
+                     targets: OutputTargets, dZ: BufferRef?, scale: Float, lossOut: BufferRef,
                      correctOut: BufferRef) throws { fatalError("not used") }
     func gatherRows(rows: Int, cols: Int, source: BufferRef, indices: BufferRef,
                     into destination: BufferRef) throws { fatalError("not used") }

@@ -37,7 +37,20 @@ public enum CLI {
     @discardableResult
     public static func run(_ args: [String], environment: [String: String] = [:], in directory: URL? = nil,
                     timeout: Double = 120) throws -> Result {
-        let process = makeProcess(args, environment: environment)
+        try run(makeProcess(args, environment: environment), args, in: directory, timeout: timeout)
+    }
+
+    /// Runs a `/bin/sh -c` script in which `$BACKPROP` is the binary (for `ulimit`, `script`,
+    /// pipes), to completion or until `timeout`.
+    @discardableResult
+    public static func shell(_ script: String, environment: [String: String] = [:], in directory: URL? = nil,
+                             timeout: Double = 120) throws -> Result {
+        let process = makeProcess(["-c", script], environment: environment.merging(["BACKPROP": binary.path]) { a, _ in a })
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        return try run(process, [script], in: directory, timeout: timeout)
+    }
+
+    private static func run(_ process: Process, _ args: [String], in directory: URL?, timeout: Double) throws -> Result {
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -120,6 +120,18 @@ struct CheckpointTests {
         return file
     }
 
+    @Test("a normalisation that is not finite, or scales by 0, is refused: every input would look alike")
+    func badNormalization() throws {
+        let arch = try Architecture(sizes: [2, 3, 2])
+        let parameters = [Float](repeating: 0.1, count: arch.parameterCount)
+        for (offset, scale, fragment) in [([Float(0), 0], [Float.nan, 1], "not a finite number"),
+                                          ([.infinity, 0], [1, 1], "not a finite number"), ([0, 0], [1, 0], "scale of 0")] {
+            let checkpoint = Checkpoint(architecture: arch, parameters: parameters,
+                                        normalization: Normalization(kind: .standard, offset: offset, scale: scale))
+            expectDataError("normalisation", fragment) { try Checkpoint(checkpoint.encoded(), source: "m.safetensors") }
+        }
+    }
+
     @Test("metadata claiming a network too large to exist is refused before anything is allocated")
     func hugeArchitecture() throws {
         // Products that overflow an Int trapped in Architecture.parameterCount.

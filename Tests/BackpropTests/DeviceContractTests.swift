@@ -81,15 +81,22 @@ struct DeviceContractTests {
         Operation(name: "outputDelta cross-entropy") { o, rng in
             let z = rng.floats(rows * cols)
             try o.device.outputDelta(loss: .softmaxCrossEntropy, activation: .softmax, rows: rows, cols: cols,
-                                     z: o.put(z), a: o.put(softmax(z)), targets: o.put(rng.oneHot(rows: rows, classes: cols)),
+                                     z: o.put(z), a: o.put(softmax(z)), targets: .values(o.put(rng.oneHot(rows: rows, classes: cols))),
                                      dZ: o.put(rng.floats(rows * cols)), scale: 0.125,
                                      lossOut: o.put(rng.floats(rows)), correctOut: o.put(rng.floats(rows)))
         },
         Operation(name: "outputDelta squared error, no delta") { o, rng in
             let n = rows * cols
             try o.device.outputDelta(loss: .squaredError, activation: .sigmoid, rows: rows, cols: cols,
-                                     z: o.put(rng.floats(n)), a: o.put(rng.floats(n, 0, 1)), targets: o.put(rng.floats(n)),
+                                     z: o.put(rng.floats(n)), a: o.put(rng.floats(n, 0, 1)), targets: .values(o.put(rng.floats(n))),
                                      dZ: nil, scale: 1, lossOut: o.put(rng.floats(rows)), correctOut: o.put(rng.floats(rows)))
+        },
+        Operation(name: "outputDelta cross-entropy, class targets") { o, rng in
+            let z = rng.floats(rows * cols)
+            try o.device.outputDelta(loss: .softmaxCrossEntropy, activation: .softmax, rows: rows, cols: cols,
+                                     z: o.put(z), a: o.put(softmax(z)), targets: .classes(o.put((0..<rows).map { Float($0 % cols) })),
+                                     dZ: o.put(rng.floats(rows * cols)), scale: 0.125,
+                                     lossOut: o.put(rng.floats(rows)), correctOut: o.put(rng.floats(rows)))
         },
         Operation(name: "gatherRows") { o, rng in
             let order: [Int32] = (0..<Int32(rows)).map { ($0 * 5) % Int32(rows) }

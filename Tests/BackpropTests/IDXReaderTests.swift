@@ -89,6 +89,18 @@ struct IDXReaderTests {
         expectDataError("not a finite number", unit: "image", record: 0) { try load(big, IDXBytes.labels([0])) }
     }
 
+    @Test("both headers are read first: a pair that cannot match is refused before the images are read")
+    func headersFirst() throws {
+        // Images that claim 3 and then stop short: reading them would fail as truncated. The
+        // count mismatch with 2 labels is found from the headers, before any image is read.
+        var images = IDXBytes.images([UInt8](repeating: 0, count: 18))
+        images.removeLast(10)
+        let gz = try Gzip.compress(images)
+        expectDataError("holds 2 labels", "holds 3 images") {
+            try IDX.decode(images: gz, named: "images", labels: IDXBytes.labels([0, 1]), named: "labels")
+        }
+    }
+
     @Test("image and label counts that disagree are refused, naming both files")
     func countsDisagree() throws {
         let dir = try TempDir()

@@ -69,7 +69,7 @@ struct OptimizerTests {
             for (x, t) in batches {
                 let xb = try device.makeBuffer(x), tb = try device.makeBuffer(t)
                 let w = try network.forward(input: xb.start, rows: 9)
-                try network.outputDelta(targets: tb.start, rows: 9, scale: 1 / 9, lossOut: w.loss.start, correctOut: w.correct.start)
+                try network.outputDelta(targets: .values(tb.start), rows: 9, scale: 1 / 9, lossOut: w.loss.start, correctOut: w.correct.start)
                 if fused, let target = optimizer.fusedTarget(learningRate: config.learningRate) {
                     try network.backward(input: xb.start, rows: 9, into: target)
                     try optimizer.finishFusedStep(learningRate: config.learningRate)

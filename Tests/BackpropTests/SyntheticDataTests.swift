@@ -76,13 +76,15 @@ struct SyntheticDataTests {
         #expect(Double(shared.count) > 0.8 * Double(inked.count)) // the rest is stray ink
     }
 
-    @Test("make refuses unknown names, listing the valid ones, and counts out of range")
+    @Test("make refuses unknown names, listing the valid ones, and counts out of range, as settings (usage)")
     func refusals() throws {
-        expectDataError("moons", "not a built-in data set", "xor, spirals, circles, sine, mnist-like") {
+        expectConfigurationError([.dataset], "moons", "not a built-in data set", "xor, spirals, circles, sine, mnist-like") {
             try SyntheticData.make("moons", seed: 1)
         }
-        expectDataError("cannot have 0 samples", "1...") { try SyntheticData.make("spirals", count: 0, seed: 1) }
-        expectDataError("cannot have 400000 samples") { try SyntheticData.make("mnist-like", count: 400_000, seed: 1) }
+        expectConfigurationError([.dataset], "cannot have 0 samples", "1...") { try SyntheticData.make("spirals", count: 0, seed: 1) }
+        expectConfigurationError([.dataset], "cannot have 400000 samples") {
+            try SyntheticData.make("mnist-like", count: 400_000, seed: 1)
+        }
         #expect(try SyntheticData.make("SPIRALS", seed: 1).count == 400)
     }
 }

@@ -67,6 +67,12 @@ struct TrainingRunTests {
         expectConfigurationError([.layers, .activation, .loss], "softmax is an output activation") {
             try TrainingRun(Self.settings { $0.activation = .softmax }).train(on: xor)
         }
+        // One stray label 65535 among a few rows would size 65,536 outputs.
+        let stray = Dataset(source: "stray.csv", inputSize: 2, inputs: [Float](repeating: 0.5, count: 2 * 51),
+                            labels: (0..<51).map { $0 == 50 ? 65_535 : Int32($0 % 3) })
+        expectDataError("stray.csv", "65536 classes", "only 51 training samples") {
+            try TrainingRun(Self.settings { $0.validation = ValidationSplit.none }).train(on: stray)
+        }
         expectDataError("has 2 inputs per sample", "takes 3") {
             try TrainingRun(Self.settings { $0.layers = [3, 4, 2] }).train(on: xor)
         }

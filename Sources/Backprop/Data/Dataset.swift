@@ -68,20 +68,6 @@ public struct Dataset: Sendable {
         return d
     }
 
-    /// The targets as the network's output layer sees them, count × outputs:
-    /// one-hot rows for classification (a single 0/1 column when outputs == 1 and there are
-    /// two classes), the regression targets as they are otherwise. Throws, naming the record,
-    /// when a label does not fit the outputs or the target width differs.
-    public func encodedTargets(outputs: Int) throws -> [Float] {
-        try validateTargets(outputs: outputs)
-        if let targets { return targets }
-        var encoded = [Float](repeating: 0, count: count * outputs)
-        for (i, label) in (labels ?? []).enumerated() {
-            if outputs == 1 { encoded[i] = Float(label) } else { encoded[i * outputs + Int(label)] = 1 }
-        }
-        return encoded
-    }
-
     /// Refuses, naming the record, targets that a network with `outputs` outputs cannot
     /// learn: a label outside its classes, or a different number of regression targets.
     public func validateTargets(outputs: Int) throws {

@@ -50,26 +50,32 @@ public enum IDX {
     }
 
     static func load(images: URL, labels: URL, scale: Bool, source: String) throws -> Dataset {
-        let read = try readImages(ByteInput(images), scale: scale)
-        return try pair(read, images.path, try readLabels(ByteInput(labels)), labels.path, source: source)
+        try decodePair(ByteInput(images), ByteInput(labels), scale: scale, source: source)
     }
 
     /// As `load(images:labels:scale:)`, from the files' bytes in memory (each raw or gzip);
     /// `imagesName` and `labelsName` stand for the files in messages.
     public static func decode(images: Data, named imagesName: String, labels: Data, named labelsName: String,
                        scale: Bool = true) throws -> Dataset {
-        let read = try readImages(ByteInput(images, source: imagesName), scale: scale)
-        return try pair(read, imagesName, try readLabels(ByteInput(labels, source: labelsName)), labelsName,
-                        source: "idx:\(imagesName),\(labelsName)")
+        try decodePair(ByteInput(images, source: imagesName), ByteInput(labels, source: labelsName), scale: scale,
+                       source: "idx:\(imagesName),\(labelsName)")
     }
 
-    /// The images and labels as one set, refusing counts that differ.
-    private static func pair(_ images: (inputs: [Float], inputSize: Int, count: Int), _ imagesName: String,
-                             _ classes: [Int32], _ labelsName: String, source: String) throws -> Dataset {
-        guard classes.count == images.count else {
-            throw DataError(source: labelsName, record: nil, problem:
-                "holds \(classes.count) labels, but \(imagesName) holds \(images.count) images (expected one label per image)")
+    /// Both headers first, so that a pair that cannot match is refused before the images are
+    /// inflated (a small gzip file can claim, and hold, a gigabyte); then the labels, then the
+    /// images.
+    private static func decodePair(_ imageFile: ByteInput, _ labelFile: ByteInput, scale: Bool,
+                                   source: String) throws -> Dataset {
+        var imageInput = imageFile, labelInput = labelFile
+        let imageHeader = try Header.read(&imageInput, unit: "image")
+        let labelHeader = try Header.read(&labelInput, unit: "label")
+        guard labelHeader.count == imageHeader.count else {
+            throw DataError(source: labelInput.source, record: nil, problem:
+                "holds \(labelHeader.count) labels, but \(imageInput.source) holds \(imageHeader.count) images "
+                + "(expected one label per image)")
         }
+        let classes = try readLabels(&labelInput, labelHeader)
+        let images = try readImages(&imageInput, imageHeader, scale: scale)
         let maxLabel = Int(classes.max() ?? 0)
         return Dataset(source: source, inputSize: images.inputSize, inputs: images.inputs, labels: classes,
                        classes: max(10, maxLabel + 1))
@@ -77,10 +83,10 @@ public enum IDX {
 
     // MARK: Files
 
-    /// The images of an IDX file: count × inputSize Floats, inputSize = d1·d2·….
-    static func readImages(_ file: ByteInput, scale: Bool) throws -> (inputs: [Float], inputSize: Int, count: Int) {
-        var input = file
-        let header = try Header.read(&input, unit: "image")
+    /// The images after their header: count × inputSize Floats, inputSize = d1·d2·….
+    static func readImages(_ input: inout ByteInput, _ header: Header, scale: Bool) throws
+        -> (inputs: [Float], inputSize: Int, count: Int) {
+        try checkMemory(header, floats: header.count * header.itemSize)
         let payload = try header.readPayload(&input)
         let source = input.source
         let values = try payload.withUnsafeBytes { bytes in
@@ -94,10 +100,9 @@ public enum IDX {
         return (values, header.itemSize, header.count)
     }
 
-    /// The labels of an IDX file: one integer in 0..<maxClasses per item.
-    static func readLabels(_ file: ByteInput) throws -> [Int32] {
-        var input = file
-        let header = try Header.read(&input, unit: "label")
+    /// The labels after their header: one integer in 0..<maxClasses per item.
+    static func readLabels(_ input: inout ByteInput, _ header: Header) throws -> [Int32] {
+        try checkMemory(header, floats: header.count)
         let payload = try header.readPayload(&input)
         let source = input.source
         return try payload.withUnsafeBytes { bytes in
@@ -105,6 +110,16 @@ public enum IDX {
                 throw DataError(source: source, record: index, problem:
                     "is \(value); expected a class index in 0..<\(maxClasses)", unit: "label")
             }
+        }
+    }
+
+    /// Refuses a payload whose bytes and decoded values (`floats` 4-byte values) the process
+    /// cannot hold, before reading it.
+    private static func checkMemory(_ header: Header, floats: Int) throws {
+        let bytes = header.byteCount.addingReportingOverflow(floats.multipliedReportingOverflow(by: 4).partialValue)
+        if let why = MemoryBudget.shortfall(bytes.overflow ? .max : bytes.partialValue) {
+            throw DataError(source: header.source, record: nil, problem:
+                "declares \(header.count) \(header.unit)s (\(header.byteCount) bytes of data) which, read, need more memory: \(why)")
         }
     }
 

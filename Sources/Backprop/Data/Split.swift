@@ -52,7 +52,7 @@ public enum ValidationSplit: Sendable, Equatable, CustomStringConvertible {
     public func heldOut(of total: Int) -> Int {
         switch self {
         case .none: 0
-        case .fraction(let f): max(1, Int((Double(total) * f).rounded()))
+        case .fraction(let f): max(1, (Double(total) * f).rounded().clampedInt())
         case .count(let n): n
         }
     }

@@ -11,13 +11,16 @@ public enum SyntheticData {
     /// Unknown names and counts outside 1...`maxCount(name)` are refused.
     public static func make(_ name: String, count: Int? = nil, seed: UInt64) throws -> Dataset {
         let key = name.lowercased()
+        let spec = count.map { "\(name):\($0)" } ?? name
         guard names.contains(key) else {
-            throw DataError(source: name, record: nil, problem:
-                "is not a built-in data set; expected one of \(names.joined(separator: ", "))")
+            throw ConfigurationError(.dataset, spec, "is not a built-in data set; expected one of \(names.joined(separator: ", "))")
         }
         if let count, !(1...maxCount(key)).contains(count) {
-            throw DataError(source: name, record: nil, problem:
-                "cannot have \(count) samples; expected a count in 1...\(maxCount(key))")
+            throw ConfigurationError(.dataset, spec, "cannot have \(count) samples; expected a count in 1...\(maxCount(key))")
+        }
+        let bytes = (count ?? 60_000) * (key == "mnist-like" ? 784 : 2) * 4
+        if let why = MemoryBudget.shortfall(bytes) {
+            throw ConfigurationError(.dataset, spec, "would need \(bytes) bytes; \(why)")
         }
         switch key {
         case "xor": return xor(count: count ?? 4)

@@ -55,6 +55,11 @@ public final class CPUDevice: Device {
         guard count >= 0, count <= Int(Int32.max) else {
             throw DeviceError.allocationTooLarge(bytes: count * 4, limit: Int(Int32.max) * 4, device: name)
         }
+        // Large buffers are checked against the memory left (small ones cannot matter, and the
+        // check reads /proc): an allocation that fails would end the process.
+        if count >= 1 << 24, let why = MemoryBudget.shortfall(count * 4) {
+            throw DeviceError.outOfMemory(bytes: count * 4, what: "a buffer of \(count) floats", why: why)
+        }
         return CPUBuffer(count: count)
     }
 
@@ -199,18 +204,20 @@ public final class CPUDevice: Device {
     }
 
     public func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int,
-                            z: BufferRef, a: BufferRef, targets: BufferRef,
+                            z: BufferRef, a: BufferRef, targets: OutputTargets,
                             dZ: BufferRef?, scale: Float,
                             lossOut: BufferRef, correctOut: BufferRef) throws {
         let pz = try words(z, rows * cols), pa = try words(a, rows * cols)
-        let pt = try words(targets, rows * cols)
+        let width = targets.width(cols: cols)
+        let pt = try words(targets.buffer, rows * width)
+        let classes = targets.isClasses
         let pd = try dZ.map { try words($0, rows * cols) }
         let pl = try words(lossOut, rows), pk = try words(correctOut, rows)
         for r in 0..<rows {
             let o = r * cols
             let result = CPUKernels.outputDelta(
-                loss: loss, activation: activation, cols: cols, z: pz + o, a: pa + o, t: pt + o,
-                dZ: pd.map { $0 + o }, scale: scale)
+                loss: loss, activation: activation, cols: cols, z: pz + o, a: pa + o,
+                targets: classes ? .index(Int(pt[r])) : .values(pt + o), dZ: pd.map { $0 + o }, scale: scale)
             pl[r] = result.loss
             pk[r] = result.correct ? 1 : 0
         }

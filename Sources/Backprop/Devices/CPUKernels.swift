@@ -17,12 +17,28 @@ enum CPUKernels {
         for c in 0..<count { a[c] *= inv }
     }
 
+    /// One sample's targets: its values, or its class index (for one output, the 0/1 target).
+    enum SampleTargets {
+        case values(UnsafeMutablePointer<Float>)
+        case index(Int)
+
+        /// Target c of the row (see TARGET in Kernels/loss.cl).
+        @inline(__always)
+        func at(_ c: Int, cols: Int) -> Float {
+            switch self {
+            case .values(let t): t[c]
+            case .index(let k): cols == 1 ? Float(k) : (c == k ? 1 : 0)
+            }
+        }
+    }
+
     /// One sample's loss, correctness and (when dZ is given) delta; see Kernels/loss.cl.
     static func outputDelta(loss: Loss, activation f: Activation, cols: Int,
                             z: UnsafeMutablePointer<Float>, a: UnsafeMutablePointer<Float>,
-                            t: UnsafeMutablePointer<Float>, dZ d: UnsafeMutablePointer<Float>?,
+                            targets: SampleTargets, dZ d: UnsafeMutablePointer<Float>?,
                             scale: Float) -> (loss: Float, correct: Bool) {
         var l: Float = 0
+        @inline(__always) func t(_ c: Int) -> Float { targets.at(c, cols: cols) }
         switch loss {
         case .softmaxCrossEntropy:
             var m = -Float.infinity
@@ -31,36 +47,38 @@ enum CPUKernels {
             for c in 0..<cols { s += Foundation.exp(z[c] - m) }
             let lse = m + Foundation.log(s)
             for c in 0..<cols {
-                if t[c] != 0 { l -= t[c] * (z[c] - lse) }
-                d?[c] = scale * (a[c] - t[c])
+                let tc = t(c)
+                if tc != 0 { l -= tc * (z[c] - lse) }
+                d?[c] = scale * (a[c] - tc)
             }
         case .sigmoidCrossEntropy:
             for c in 0..<cols {
-                l += Swift.max(z[c], 0) - z[c] * t[c] + Foundation.log1p(Foundation.exp(-Swift.abs(z[c])))
-                d?[c] = scale * (a[c] - t[c])
+                let tc = t(c)
+                l += Swift.max(z[c], 0) - z[c] * tc + Foundation.log1p(Foundation.exp(-Swift.abs(z[c])))
+                d?[c] = scale * (a[c] - tc)
             }
         case .squaredError where f == .softmax:
             var ga: Float = 0
             for c in 0..<cols {
-                let g = a[c] - t[c]
+                let g = a[c] - t(c)
                 l += g * g
                 ga += g * a[c]
             }
             l *= 0.5
-            if let d { for c in 0..<cols { d[c] = scale * a[c] * ((a[c] - t[c]) - ga) } }
+            if let d { for c in 0..<cols { d[c] = scale * a[c] * ((a[c] - t(c)) - ga) } }
         case .squaredError:
             for c in 0..<cols {
-                let g = a[c] - t[c]
+                let g = a[c] - t(c)
                 l += g * g
                 d?[c] = scale * g * f.derivative(z: z[c], a: a[c])
             }
             l *= 0.5
         }
         let correct: Bool
-        if cols == 1 {
-            correct = (a[0] >= 0.5) == (t[0] >= 0.5)
-        } else {
-            correct = argmax(a, cols) == argmax(t, cols)
+        switch targets {
+        case _ where cols == 1: correct = (a[0] >= 0.5) == (t(0) >= 0.5)
+        case .index(let k): correct = argmax(a, cols) == k
+        case .values(let tv): correct = argmax(a, cols) == argmax(tv, cols)
         }
         return (l, correct)
     }

@@ -44,10 +44,10 @@ public protocol Device: AnyObject {
     /// db = alpha·Σ_rows dZ + beta·db.   dZ: rows×cols; db: cols.
     func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws
     /// The output layer's delta and per-sample loss and correctness (see Kernels/loss.cl).
-    /// Z, A: rows×cols; targets: rows×cols; dZ = scale·∂loss/∂Z unless nil;
-    /// loss[r], correct[r] for each row r.
+    /// Z, A: rows×cols; targets: rows×cols values or rows class indices; dZ = scale·∂loss/∂Z
+    /// unless nil; loss[r], correct[r] for each row r.
     func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int,
-                     z: BufferRef, a: BufferRef, targets: BufferRef,
+                     z: BufferRef, a: BufferRef, targets: OutputTargets,
                      dZ: BufferRef?, scale: Float,
                      lossOut: BufferRef, correctOut: BufferRef) throws
 

@@ -81,7 +81,7 @@ public final class FaultInjectingDevice: Device {
     }
 
     public func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int, z: BufferRef, a: BufferRef,
-                            targets: BufferRef, dZ: BufferRef?, scale: Float,
+                            targets: OutputTargets, dZ: BufferRef?, scale: Float,
                             lossOut: BufferRef, correctOut: BufferRef) throws {
         try tick("output_delta")
         try base.outputDelta(loss: loss, activation: activation, rows: rows, cols: cols, z: z, a: a, targets: targets,

@@ -147,7 +147,7 @@ public final class OpenCLDevice: Device {
     }
 
     public func outputDelta(loss: Loss, activation: Activation, rows: Int, cols: Int,
-                            z: BufferRef, a: BufferRef, targets: BufferRef,
+                            z: BufferRef, a: BufferRef, targets: OutputTargets,
                             dZ: BufferRef?, scale: Float,
                             lossOut: BufferRef, correctOut: BufferRef) throws {
         let n = rows * cols
@@ -155,8 +155,8 @@ public final class OpenCLDevice: Device {
         let delta = try arg(dZ ?? a, n)
         try ks.outputDelta.set(
             .int(rows), .int(cols), .int(Int(loss.kernelCode)), .int(Int(activation.kernelCode)),
-            .float(activation.alpha), try arg(z, n), try arg(a, n), try arg(targets, n),
-            delta, .float(scale), .int(dZ == nil ? 0 : 1), try arg(lossOut, rows), try arg(correctOut, rows))
+            .float(activation.alpha), try arg(z, n), try arg(a, n), try arg(targets.buffer, rows * targets.width(cols: cols)),
+            .int(targets.isClasses ? 1 : 0), delta, .float(scale), .int(dZ == nil ? 0 : 1), try arg(lossOut, rows), try arg(correctOut, rows))
         try enqueue1D(ks.outputDelta, rows)
     }
 

@@ -135,9 +135,15 @@ public struct Checkpoint: Sendable {
             guard let kind = Normalization.Kind(rawValue: kindName) else {
                 throw fail("names an unknown normalization '\(kindName)'")
             }
-            normalization = Normalization(
-                kind: kind, offset: try Self.tensor(file, "normalization.offset", shape: [arch.inputSize], fail),
-                scale: try Self.tensor(file, "normalization.scale", shape: [arch.inputSize], fail))
+            let offset = try Self.tensor(file, "normalization.offset", shape: [arch.inputSize], fail)
+            let scale = try Self.tensor(file, "normalization.scale", shape: [arch.inputSize], fail)
+            // A NaN offset or scale makes every input NaN, and a zero scale every input alike:
+            // predictions would not depend on the data at all.
+            if let j = (offset + scale).firstIndex(where: { !$0.isFinite }) {
+                throw fail("holds a normalisation value that is not a finite number (input \(j % arch.inputSize))")
+            }
+            if let j = scale.firstIndex(of: 0) { throw fail("holds a normalisation scale of 0 (input \(j)), which maps every input to 0") }
+            normalization = Normalization(kind: kind, offset: offset, scale: scale)
         }
         classNames = try file.metadata["class_names"].map { try Self.decode([String].self, $0, "class_names", fail) }
         if let names = classNames, names.count > max(2, arch.outputSize) {

@@ -18,6 +18,12 @@ public final class Network {
 
     public convenience init(_ architecture: Architecture, device: any Device,
                 initializer: Initializer = .auto, seed: UInt64 = 1) throws {
+        try architecture.validate()
+        // The initial weights are made on the host first.
+        if let why = MemoryBudget.shortfall(architecture.parameterCount * 4) {
+            throw DeviceError.outOfMemory(bytes: architecture.parameterCount * 4,
+                                          what: "the initial weights of \(architecture.summary)", why: why)
+        }
         try self.init(architecture, device: device,
                       parameters: initializer.parameters(for: architecture, seed: seed))
     }
@@ -84,8 +90,9 @@ public final class Network {
 
     /// After `forward`: per-sample loss and correctness into `lossOut`/`correctOut` (one
     /// element per row), and, unless `delta` is false, the output delta dZ_L scaled by `scale`
-    /// (1/B for the mean over a batch of B). Targets: rows × outputSize from `targets`.
-    public func outputDelta(targets: BufferRef, rows: Int, scale: Float, delta: Bool = true,
+    /// (1/B for the mean over a batch of B). Targets: rows × outputSize values, or rows class
+    /// indices (see `OutputTargets`).
+    public func outputDelta(targets: OutputTargets, rows: Int, scale: Float, delta: Bool = true,
                             lossOut: BufferRef, correctOut: BufferRef) throws {
         let w = try workspace(rows: rows)
         let last = architecture.layerCount - 1
@@ -135,12 +142,19 @@ public final class Network {
 
     // MARK: Conveniences on host arrays (tests, prediction)
 
+    /// Rows per chunk when predicting: up to 1024, fewer for wide layers, so that the work
+    /// buffers stay within 2²⁴ elements whatever the output size.
+    var chunkRows: Int {
+        let widest = architecture.sizes.dropFirst().max() ?? 1
+        return Swift.max(1, Swift.min(1024, Evaluation.workspaceElements / (3 * widest * architecture.layerCount)))
+    }
+
     /// The network's outputs for `inputs` (rows × inputSize, row-major), in chunks.
     public func predict(_ inputs: [Float]) throws -> [Float] {
         let n = architecture.inputSize, out = architecture.outputSize
         precondition(inputs.count % n == 0, "inputs must be whole rows of \(n)")
         let rows = inputs.count / n
-        let chunk = Swift.min(Swift.max(rows, 1), 1024)
+        let chunk = Swift.min(Swift.max(rows, 1), chunkRows)
         let staging = try device.makeBuffer(count: chunk * n)
         var result = [Float]()
         result.reserveCapacity(rows * out)
@@ -155,6 +169,25 @@ public final class Network {
         return result
     }
 
+    /// The class each input row is predicted to be (`Evaluation.predictedClass` of its outputs),
+    /// in chunks: memory follows the rows, however many outputs there are.
+    public func predictClasses(_ inputs: [Float]) throws -> [Int] {
+        let n = architecture.inputSize, out = architecture.outputSize
+        precondition(inputs.count % n == 0, "inputs must be whole rows of \(n)")
+        let rows = inputs.count / n, chunk = Swift.min(Swift.max(rows, 1), chunkRows)
+        let staging = try device.makeBuffer(count: chunk * n)
+        var classes = [Int]()
+        classes.reserveCapacity(rows)
+        for start in stride(from: 0, to: rows, by: chunk) {
+            let count = Swift.min(chunk, rows - start)
+            try device.upload(Array(inputs[(start * n)..<((start + count) * n)]), to: staging.start)
+            let w = try forward(input: staging.start, rows: count)
+            let outputs = try device.download(w.a[architecture.layerCount - 1].start, count: count * out)
+            for r in 0..<count { classes.append(Evaluation.predictedClass(outputs[(r * out)..<((r + 1) * out)])) }
+        }
+        return classes
+    }
+
     /// The network's outputs for the samples at `rows` of data already on its device
     /// (rows.count × outputSize, row-major), in chunks.
     public func outputs(for data: DeviceData, rows: Range<Int>) throws -> [Float] {
@@ -162,8 +195,8 @@ public final class Network {
         let out = architecture.outputSize
         var result = [Float]()
         result.reserveCapacity(rows.count * out)
-        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: 1024) {
-            let count = Swift.min(1024, rows.upperBound - start)
+        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: chunkRows) {
+            let count = Swift.min(chunkRows, rows.upperBound - start)
             let w = try forward(input: data.inputs.at(start * architecture.inputSize), rows: count)
             result += try device.download(w.a[architecture.layerCount - 1].start, count: count * out)
         }
@@ -177,7 +210,7 @@ public final class Network {
         precondition(rows > 0 && targets.count == rows * architecture.outputSize, "inputs and targets disagree")
         let x = try device.makeBuffer(inputs), t = try device.makeBuffer(targets)
         let w = try forward(input: x.start, rows: rows)
-        try outputDelta(targets: t.start, rows: rows, scale: 1 / Float(rows),
+        try outputDelta(targets: .values(t.start), rows: rows, scale: 1 / Float(rows),
                         lossOut: w.loss.start, correctOut: w.correct.start)
         try backward(input: x.start, rows: rows)
         let losses = try device.download(w.loss.start, count: rows)

@@ -24,7 +24,7 @@ extension DeviceError: CategorizedError {
     public var category: ErrorCategory {
         switch self {
         case .invalidRequest, .noSuchDevice: .usage
-        case .allocationTooLarge, .foreignBuffer, .noOpenCL: .device
+        case .allocationTooLarge, .outOfMemory, .foreignBuffer, .noOpenCL: .device
         }
     }
 }

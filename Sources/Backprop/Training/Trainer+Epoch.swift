@@ -45,7 +45,7 @@ extension Trainer {
         let order = options.shuffle && mode.shuffles ? Self.order(count: n, seed: options.seed, epoch: epoch) : nil
         var staging: MiniBatchStaging?
         if case .minibatch(let b) = mode, let order {
-            staging = try miniBatchStaging(rows: b, count: n)
+            staging = try miniBatchStaging(rows: b, count: n, targetWidth: data.targetWidth)
             try network.device.upload(order, to: staging!.order.start)
         }
         var stopped = false
@@ -75,7 +75,7 @@ extension Trainer {
         let arch = network.architecture, i = sample ?? position
         let input = data.inputs.at(i * arch.inputSize)
         try network.forward(input: input, rows: 1)
-        try network.outputDelta(targets: data.targets.at(i * arch.outputSize), rows: 1, scale: 1,
+        try network.outputDelta(targets: data.targets(from: i), rows: 1, scale: 1,
                                 lossOut: data.loss.at(position), correctOut: data.correct.at(position))
         try backwardAndUpdate(input: input, rows: 1, learningRate)
     }
@@ -84,14 +84,15 @@ extension Trainer {
     private func miniBatchStep(_ data: DeviceData, _ positions: Range<Int>, staging: MiniBatchStaging?,
                                _ learningRate: Float) throws {
         let arch = network.architecture, rows = positions.count, start = positions.lowerBound
-        var input = data.inputs.at(start * arch.inputSize), target = data.targets.at(start * arch.outputSize)
+        var input = data.inputs.at(start * arch.inputSize), target = data.targets(from: start)
         if let staging {
             let idx = staging.order.at(start)
             try network.device.gatherRows(rows: rows, cols: arch.inputSize, source: data.inputs.start, indices: idx,
                                           into: staging.inputs.start)
-            try network.device.gatherRows(rows: rows, cols: arch.outputSize, source: data.targets.start, indices: idx,
+            try network.device.gatherRows(rows: rows, cols: data.targetWidth, source: data.targetBuffer.start, indices: idx,
                                           into: staging.targets.start)
-            (input, target) = (staging.inputs.start, staging.targets.start)
+            input = staging.inputs.start
+            target = data.isClassification ? .classes(staging.targets.start) : .values(staging.targets.start)
         }
         try network.forward(input: input, rows: rows)
         try network.outputDelta(targets: target, rows: rows, scale: 1 / Float(rows),
@@ -106,7 +107,7 @@ extension Trainer {
             let rows = Swift.min(options.chunkRows, n - start)
             let input = data.inputs.at(start * arch.inputSize)
             try network.forward(input: input, rows: rows)
-            try network.outputDelta(targets: data.targets.at(start * arch.outputSize), rows: rows, scale: 1 / Float(n),
+            try network.outputDelta(targets: data.targets(from: start), rows: rows, scale: 1 / Float(n),
                                     lossOut: data.loss.at(start), correctOut: data.correct.at(start))
             try network.backward(input: input, rows: rows, accumulate: start > 0)
         }
@@ -124,9 +125,10 @@ extension Trainer {
         }
     }
 
-    private func miniBatchStaging(rows: Int, count: Int) throws -> MiniBatchStaging {
-        if let staging, staging.holds(rows: rows, count: count) { return staging }
-        let fresh = try MiniBatchStaging(network.architecture, device: network.device, rows: rows, count: count)
+    private func miniBatchStaging(rows: Int, count: Int, targetWidth: Int) throws -> MiniBatchStaging {
+        if let staging, staging.holds(rows: rows, count: count, targetWidth: targetWidth) { return staging }
+        let fresh = try MiniBatchStaging(network.architecture, device: network.device, rows: rows, count: count,
+                                         targetWidth: targetWidth)
         staging = fresh
         return fresh
     }

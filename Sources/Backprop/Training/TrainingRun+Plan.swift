@@ -54,7 +54,7 @@ extension TrainingRun {
         public var signal: Int32?
         /// Loss and accuracy over each split after training, with the confusion matrix of the
         /// held-out split (of the training split when nothing is held out) for up to
-        /// `confusionLimit` classes. Nil when the run was interrupted.
+        /// `Evaluation.confusionLimit` classes. Nil when the run was interrupted.
         public var trainEvaluation: Evaluation?
         public var validationEvaluation: Evaluation?
 
@@ -136,6 +136,14 @@ extension TrainingRun {
     /// The network the settings describe, with sizes defaulted from the data.
     private func architecture(for data: Dataset) throws -> Architecture {
         let classes = data.classes ?? 2
+        // Outputs are sized from the largest label: one stray label 65535 among a few rows would
+        // build 65,536 outputs. More classes than samples is refused unless the layers say so.
+        if settings.layers == nil, data.isClassification, classes > 2, classes > data.count {
+            throw DataError(source: data.source, record: nil, problem:
+                "has labels up to \(classes - 1), so \(classes) classes, but only \(data.count) training samples; "
+                + "expected class labels 0..<k with k at most the number of samples (give the layer sizes to build "
+                + "a network with \(classes) outputs anyway)")
+        }
         let outputs = data.isClassification ? (settings.loss == .sigmoidCrossEntropy && classes == 2 ? 1 : classes) : data.targetSize
         let sizes = settings.layers ?? [data.inputSize] + (data.inputSize <= 16 ? [64, 64] : [256]) + [outputs]
         let loss = settings.loss

@@ -123,12 +123,7 @@ public final class TrainingRun {
         (try DeviceData(plan.train, for: network), try plan.validation.map { try DeviceData($0, for: network) })
     }
 
-    /// The most classes a final evaluation counts a confusion matrix for (k² counts).
-    public static let confusionLimit = 1024
-
     private func evaluate(_ network: Network, _ data: DeviceData, _ samples: Dataset, confusion: Bool) throws -> Evaluation {
-        let classes = network.architecture.outputSize == 1 ? 2 : network.architecture.outputSize
-        let labels = confusion && classes <= Self.confusionLimit ? samples.labels : nil
-        return try Evaluation.measure(network, on: data, labels: labels, chunkRows: settings.chunkRows)
+        try Evaluation.measure(network, on: data, labels: confusion ? samples.labels : nil, chunkRows: settings.chunkRows)
     }
 }
