@@ -4,6 +4,13 @@ import Foundation
 
 @main
 struct BackpropCommand: ParsableCommand {
+    /// A reader that closes the pipe (`backprop train … | head`) must not end the run: with
+    /// SIGPIPE ignored, writes to it fail quietly and training goes on to its --save.
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "backprop",
         abstract: "Train multilayer perceptrons by backpropagation on OpenCL devices or the CPU.",
@@ -20,9 +27,27 @@ struct BackpropCommand: ParsableCommand {
         defaultSubcommand: Train.self)
 }
 
-/// Writes to standard error.
+/// Writes to standard error, after what `print` has buffered. A closed stream (a reader that
+/// went away) fails the write quietly instead of ending the process: SIGPIPE is ignored, and
+/// the write is the system call's (FileHandle's write traps on EPIPE).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeAll(2, text + "\n")
+}
+
+/// Writes to standard output at once, after what `print` has buffered (progress, the tuner's log).
+func writeOut(_ text: String) {
+    writeAll(1, text)
+}
+
+private func writeAll(_ fd: Int32, _ text: String) {
+    fflush(nil)
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return }  // EPIPE and the like: nobody is reading
+        bytes = bytes.dropFirst(n)
+    }
 }
 
 /// A notice from the library (which device was chosen and why), as one line on standard error.

@@ -23,7 +23,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "A smoke run in under a minute: fewer samples, repeats and shapes, short time budgets.")
     var quick = false
     @Flag(help: .hidden) var smoke = false
-    @Option(help: "Timed repeats per figure (default 5, quick 2).") var repeats: Int?
+    @Option(parsing: .unconditional, help: "Timed repeats per figure (default 5, quick 2).") var repeats: Int?
     @Option(help: "Write bench.json, bench.csv, throughput.svg, accuracy.svg and gemm.svg into this folder.")
     var output: String?
     @Option(help: "MNIST-style IDX folder for time-to-accuracy (default: $BACKPROP_DATA_DIR/mnist, else ../shared/data/mnist).")
@@ -35,12 +35,12 @@ struct Bench: ParsableCommand {
     var nets: [LayerSizes] = []
     @Option(help: "Throughput modes, comma-separated: stochastic, minibatch-SIZE, batch (default: stochastic, minibatch-32, minibatch-256, minibatch-1024, batch).")
     var modes: CommaList<LearningMode>?
-    @Option(help: "Generated samples for throughput (default 60000, quick 4096).") var samples: Int?
-    @Option(help: "GEMM squares, comma-separated (default 256,512,1024,2048; quick 256,512).")
+    @Option(parsing: .unconditional, help: "Generated samples for throughput (default 60000, quick 4096).") var samples: Int?
+    @Option(parsing: .unconditional, help: "GEMM squares, comma-separated (default 256,512,1024,2048; quick 256,512).")
     var gemmSizes: CommaList<Int>?
-    @Option(help: "Batch sizes whose training-step products the GEMM section measures, comma-separated; 0 for none (default 256,1024; quick 256).")
+    @Option(parsing: .unconditional, help: "Batch sizes whose training-step products the GEMM section measures, comma-separated; 0 for none (default 256,1024; quick 256).")
     var gemmBatches: CommaList<Int>?
-    @Option(help: "Time cap of each time-to-accuracy run, in seconds (default 60, quick 2).")
+    @Option(parsing: .unconditional, help: "Time cap of each time-to-accuracy run, in seconds (default 60, quick 2).")
     var accuracySeconds: Double?
 
     func run() throws {

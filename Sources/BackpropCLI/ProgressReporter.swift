@@ -36,8 +36,9 @@ final class ProgressReporter {
         print("data      \(plan.source): \(plan.trainCount) training samples"
             + (plan.validationCount > 0 ? ", \(plan.validationCount) held out" : ""))
         print("device    \(plan.device)")
-        print("training  \(plan.mode), \(config.kind.rawValue), learning rate \(config.learningRate), up to \(maxEpochs) epochs"
+        print("training  \(plan.mode), \(config.kind.rawValue), learning rate \(plan.learningRate), up to \(maxEpochs) epochs"
             + (plan.completedEpochs > 0 ? ", from epoch \(plan.completedEpochs + 1)" : ""))
+        if !plan.overrides.isEmpty { print("resumed   with " + plan.overrides.joined(separator: ", ")) }
         flush()
     }
 
@@ -83,7 +84,7 @@ final class ProgressReporter {
     }
 
     private func draw(_ line: String) {
-        FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
+        writeOut("\r\u{1B}[K" + line)
         lineOpen = true
     }
 

@@ -9,7 +9,7 @@ struct Stress: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create and release devices and networks in a loop; report memory and OpenCL object counts.")
 
-    @Option(help: "Create/release cycles after warm-up.") var iterations: Int = 1000
+    @Option(parsing: .unconditional, help: "Create/release cycles after warm-up.") var iterations: Int = 1000
     @Option(help: "Device (see `backprop --help`).") var device: DeviceRequest = .cpu
     @Flag(help: "Print one JSON object as the last line.") var json = false
 

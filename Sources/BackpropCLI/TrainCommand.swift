@@ -144,7 +144,10 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let run = try TrainingRun(settings, stop: .onSignals())
+            let run = try TrainingRun(settings, stop: .onSignals { signal in
+                "\nbackprop: a second \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): stopping at once, without saving; "
+                    + "the last checkpoint written, if any, is kept\n"
+            })
             let samples = try data.load()
             let reporter = ProgressReporter(logEvery: logEvery)
             let outcome: TrainingRun.Outcome

@@ -68,5 +68,5 @@ struct Tune: ParsableCommand {
 
 /// Writes a line to standard output at once (not buffered), so progress shows in a pipe or a log.
 private func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    writeOut(line + "\n")
 }

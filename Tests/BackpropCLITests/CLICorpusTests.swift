@@ -180,6 +180,12 @@ enum Corpus {
         Case("--save onto a device", 64, mentions: "--save /dev/null", "not a regular file") { _ in
             ["train", "--dataset", "xor", "--epochs", "1", "--save", "/dev/null"]
         },
+        Case("--save with a file name too long for its folder", 64, mentions: "--save", "longer than the") { s in
+            ["train", "--dataset", "xor", "--epochs", "1", "--save", s.path(String(repeating: "n", count: 256))]
+        },
+        Case("--save into a folder no file can be made in", 64, mentions: "--save /proc/m.safetensors", "cannot be written") { _ in
+            ["train", "--dataset", "xor", "--epochs", "1", "--save", "/proc/m.safetensors"]
+        },
         Case("--save onto a FIFO", 64, mentions: "pipe", "not a regular file") { s in
             guard mkfifo(s.path("pipe"), 0o600) == 0 else { throw CocoaError(.fileWriteUnknown) }
             return ["train", "--dataset", "xor", "--epochs", "1", "--save", s.path("pipe")]
@@ -209,6 +215,28 @@ enum Corpus {
         Case("--schedule with rprop", 64, mentions: "--schedule step:2:0.5", "--optimizer rprop") { s in
             s.train("--dataset", "xor", "--optimizer", "rprop", "--schedule", "step:2:0.5")
         },
+        Case("--batch-size in batch mode", 64, mentions: "--batch-size 4", "--mode batch") { s in
+            s.train("--dataset", "xor", "--mode", "batch", "--batch-size", "4")
+        },
+        Case("--target-accuracy 150", 64, mentions: "--target-accuracy 150") { s in s.train("--dataset", "xor", "--target-accuracy", "150") },
+        Case("--target-accuracy -5", 64, mentions: "--target-accuracy -5") { s in s.train("--dataset", "xor", "--target-accuracy", "-5") },
+        Case("--target-accuracy nan", 64, mentions: "--target-accuracy") { s in s.train("--dataset", "xor", "--target-accuracy", "nan") },
+        Case("--target-loss -1", 64, mentions: "--target-loss -1") { s in s.train("--dataset", "xor", "--target-loss", "-1") },
+        Case("--target-loss nan", 64, mentions: "--target-loss") { s in s.train("--dataset", "xor", "--target-loss", "nan") },
+        Case("a bold driver that would grow the rate to infinity", 64, mentions: "--schedule") { s in
+            s.train("--dataset", "xor", "--schedule", "bold-driver:1e39:0.5")
+        },
+        Case("cross-entropy on regression targets", 64, mentions: "--loss cross-entropy", "mse") { s in
+            s.train("--dataset", "sine", "--loss", "cross-entropy")
+        },
+        Case("a softmax over one output", 64, mentions: "--output softmax", "single output") { s in
+            s.train("--dataset", "xor", "--layers", "2,4,1", "--output", "softmax", "--loss", "mse")
+        },
+        Case("a negative --save-every", 64, mentions: "--save-every -1") { s in s.train("--dataset", "xor", "--save-every", "-1") },
+        Case("a negative bench --repeats", 64, mentions: "repeats") { _ in ["bench", "--smoke", "--repeats", "-1"] },
+        Case("a negative stress --iterations", 64, mentions: "--iterations") { _ in ["stress", "--iterations", "-5"] },
+        Case("a generated set too large", 64, mentions: "spirals:20000000") { s in s.train("--dataset", "spirals:20000000") },
+        Case("a generated set of no samples", 64, mentions: "--dataset") { s in s.train("--dataset", "spirals:0") },
         // A checkpoint fixes what it holds.
         Case("--resume with other --layers", 64, mentions: "--layers 2,8,2", "--resume", "2,4,2") { s in
             s.train("--dataset", "xor", "--resume", try s.model(), "--layers", "2,8,2")
@@ -221,12 +249,6 @@ enum Corpus {
         },
         Case("--init with a normalisation the model lacks", 64, mentions: "--normalize minmax", "--init") { s in
             s.train("--dataset", "xor", "--init", try s.model(), "--normalize", "minmax")
-        },
-        Case("--resume with another --learning-rate", 64, mentions: "--learning-rate 0.5", "--resume", "0.01") { s in
-            let m = try s.model {
-                $0.metadata["optimizer"] = #"{"kind":"sgd","learningRate":0.01,"momentum":0.9,"beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weightDecay":0,"etaPlus":1.2,"etaMinus":0.5,"stepMin":1e-6,"stepMax":50}"#
-            }
-            return s.train("--dataset", "xor", "--resume", m, "--learning-rate", "0.5")
         },
         Case("--resume with another --optimizer", 64, mentions: "--optimizer adam", "--resume", "sgd") { s in
             let m = try s.model {

@@ -56,6 +56,19 @@ struct CLITests {
         #expect(resumed.stdout.contains("epoch 4/5") && !resumed.stdout.contains("epoch 3/5"))
     }
 
+    @Test("a rate given with --resume overrides the checkpoint's, and the header says so")
+    func resumeWithNewRate() throws {
+        let dir = try TempDir()
+        let m = dir.url.appendingPathComponent("m.safetensors").path
+        #expect(try CLI.run(["train", "--dataset", "circles", "--optimizer", "sgd", "--learning-rate", "0.5", "--epochs", "2",
+                             "--save", m]).status == 0)
+        let r = try CLI.run(["train", "--dataset", "circles", "--resume", m, "--learning-rate", "0.05", "--epochs", "4", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("sgd, learning rate 0.05, up to 4 epochs, from epoch 3"), "\(r.stdout)")
+        #expect(r.stdout.contains("resumed   with learning rate 0.05 (the checkpoint had 0.5)"), "\(r.stdout)")
+        #expect(r.stdout.contains("epoch 3/4") && r.stdout.contains("lr 0.05"))
+    }
+
     @Test("devices lists the CPU path and every OpenCL device")
     func devices() throws {
         let r = try CLI.run(["devices"])

@@ -58,4 +58,37 @@ struct HostileRunsTests {
         #expect(json["confusion"] == nil && (json["per_class"] as? [Any])?.count == 65_536)
         #expect(evaluate.stdout.utf8.count < 8 << 20, "evaluate printed \(evaluate.stdout.utf8.count) bytes")
     }
+
+    @Test("a reader that goes away (| head) does not lose the run: it trains on and saves")
+    func closedOutput() throws {
+        let dir = try TempDir()
+        let model = dir.url.appendingPathComponent("p.safetensors").path
+        let r = try CLI.shell("\"$BACKPROP\" train --dataset spirals:3000 --epochs 20 --log-every 1 --save \(model) | head -2; "
+                              + "echo \"status $?\"")
+        #expect(!r.signaled && r.stdout.contains("status 0"), "\(r.stdout) \(r.stderr)")
+        #expect(try Checkpoint.read(from: URL(fileURLWithPath: model)).training?.completedEpochs == 20)
+    }
+
+    @Test("a second SIGINT stops at once and says that it did not save")
+    func secondSignal() throws {
+        let dir = try TempDir()
+        // Full-batch updates of a wide network: each lasts long enough for a second signal.
+        let process = try CLI.start(["train", "--dataset", "mnist-like:20000", "--layers", "784,1024,10", "--mode", "batch",
+                                     "--epochs", "1000", "--log-every", "1", "--save", dir.url.appendingPathComponent("m").path],
+                                    logs: dir.url)
+        let logs = try FileManager.default.contentsOfDirectory(at: dir.url, includingPropertiesForKeys: nil)
+        let stdout = try #require(logs.first { $0.lastPathComponent.hasPrefix("stdout-") })
+        let stderr = try #require(logs.first { $0.lastPathComponent.hasPrefix("stderr-") })
+        #expect(CLI.wait(for: "epoch 1/", in: stdout, timeout: 120))
+        kill(process.processIdentifier, SIGINT)
+        usleep(100_000)
+        let stillRunning = kill(process.processIdentifier, 0) == 0
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+        if stillRunning {
+            let text = try String(contentsOf: stderr, encoding: .utf8)
+            #expect(text.contains("a second SIGINT: stopping at once, without saving"), "\(text)")
+        }
+    }
 }

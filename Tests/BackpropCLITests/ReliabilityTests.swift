@@ -23,6 +23,19 @@ struct CommandReliabilityTests {
 
     // MARK: Signals
 
+    @Test("a run whose loss grows a thousandfold exits 1 in its first epoch and leaves the checkpoint as it was")
+    func finiteBlowUp() throws {
+        let dir = try TempDir()
+        let model = dir.url.appendingPathComponent("m.safetensors").path
+        #expect(try CLI.run(["train", "--dataset", "spirals:2000", "--epochs", "2", "--save", model]).status == 0)
+        let good = try Data(contentsOf: URL(fileURLWithPath: model))
+        let r = try CLI.run(["train", "--dataset", "spirals:2000", "--learning-rate", "1e6", "--epochs", "5", "--save", model,
+                             "--save-every", "0"])
+        #expect(r.status == 1, "\(r.status): \(r.stderr)")
+        #expect(r.stderr.contains("diverged") && r.stderr.contains("in epoch 1"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == good)
+    }
+
     @Test("SIGINT and SIGTERM finish the step, save a checkpoint and exit 130 / 143",
           arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func signals(_ signal: Int32, _ expected: Int32) throws {

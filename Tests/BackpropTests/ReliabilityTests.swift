@@ -25,6 +25,32 @@ struct ReliabilityTests {
         }
     }
 
+    @Test("a loss that stays finite but grows a thousandfold is divergence too, caught within the first checks")
+    func finiteBlowUp() throws {
+        // Softmax cross-entropy stays finite while the weights run off to 1e7.
+        let data = SyntheticData.spirals(count: 2000, seed: 1)
+        let network = try Network(Architecture(sizes: [2, 64, 64, 2]), device: TestDevices.cpu(), seed: 1)
+        let trainer = try Trainer(network: network, optimizer: Optimizer(OptimizerConfig(.adam, learningRate: 1e6), network: network),
+                                  options: TrainingOptions(mode: .minibatch(32), epochs: 5))
+        do {
+            _ = try trainer.fit(data)
+            Issue.record("training at learning rate 1e6 did not diverge")
+        } catch let error as TrainingError {
+            #expect(error.epoch == 1 && error.step <= 3, "caught at update \(error.step) of epoch \(error.epoch)")
+            #expect(error.description.contains("1000 times the loss before training"))
+        }
+        #expect(try #require(trainer.initialLoss) < 1)
+    }
+
+    @Test("long epochs are checked at most 1000 updates apart")
+    func boundedChecks() throws {
+        let data = SyntheticData.circles(count: 20_000, seed: 1)
+        let network = try Network(Architecture(sizes: [2, 8, 2]), device: TestDevices.cpu(), seed: 1)
+        let trainer = try Trainer(network: network, optimizer: Optimizer(OptimizerConfig(.sgd, learningRate: 1e30), network: network),
+                                  options: TrainingOptions(mode: .stochastic, epochs: 1))
+        #expect { try trainer.fit(data) } throws: { ($0 as? TrainingError).map { $0.step <= 1000 } ?? false }
+    }
+
     @Test("a buffer beyond the device's largest allocation is refused before asking the driver",
           .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason))
     func oversizedBuffer() throws {

@@ -93,13 +93,18 @@ struct TrainingRunTests {
             ([.initializer, .initFrom], { $0.initFrom = model; $0.initializer = .heNormal }),
             ([.normalization, .initFrom], { $0.initFrom = model; $0.normalization = .minMax }),
             ([.optimizer, .resume], { $0.resume = model; $0.optimizer = .adam }),
-            ([.learningRate, .resume], { $0.resume = model; $0.learningRate = 0.5 }),
-            ([.momentum, .resume], { $0.resume = model; $0.momentum = 0.5 }),
-            ([.weightDecay, .resume], { $0.resume = model; $0.weightDecay = 0.1 }),
         ]
         for (settings, edit) in cases {
             expectConfigurationError(settings, "leave") { try TrainingRun(Self.settings(edit)) }
         }
+        // A resumed optimizer's rates may be given anew: they override the checkpoint's, and the plan says so.
+        let resumed = try TrainingRun(Self.settings {
+            $0.resume = model; $0.learningRate = 0.5; $0.momentum = 0.5; $0.weightDecay = 0.1; $0.epochs = 4
+        }).train(on: Self.circles)
+        #expect(resumed.plan.learningRate == 0.5 && resumed.trainer.optimizer.config.momentum == 0.5)
+        #expect(resumed.trainer.optimizer.config.weightDecay == 0.1)
+        #expect(resumed.plan.overrides == ["learning rate 0.5 (the checkpoint had 0.01)", "momentum 0.5 (the checkpoint had 0.9)",
+                                           "weight decay 0.1 (the checkpoint had 0.0)"])
         // Restated as the checkpoint holds them; --init may change the optimizer.
         _ = try TrainingRun(Self.settings {
             $0.resume = model
@@ -163,6 +168,32 @@ struct TrainingRunTests {
             #expect(try Data(contentsOf: model) == saved)
             #expect(try Checkpoint.read(from: model).training?.completedEpochs == error.epoch - 1)
         }
+    }
+
+    @Test("a periodic save that fails is reported at once, training goes on, and the end says what the file holds")
+    func failedSaves() throws {
+        let dir = try TempDir()
+        let model = dir.url.appendingPathComponent("m.safetensors")
+        let run = try TrainingRun(Self.settings { $0.save = model; $0.saveInterval = 0; $0.epochs = 3 })
+        var notices: [String] = [], epochs: [Int] = []
+        // After epoch 1 is saved, the path becomes a folder: no file can replace it any more.
+        expectDataError("m.safetensors", "holds epoch 1") {
+            try run.train(on: Self.circles) { event in
+                switch event {
+                case .epoch(let e):
+                    epochs.append(e.epoch)
+                    if e.epoch == 1 {
+                        try? FileManager.default.removeItem(at: model)
+                        try? FileManager.default.createDirectory(at: model, withIntermediateDirectories: false)
+                    }
+                case .notice(let text): notices.append(text)
+                default: break
+                }
+            }
+        }
+        #expect(epochs == [1, 2, 3], "training stopped at the failed save")
+        #expect(notices.filter { $0.contains("could not save the checkpoint after epoch") && $0.contains("holds epoch 1") }.count == 2,
+                "\(notices)")
     }
 
     @Test("a stop request ends the run after the current update, saved, with the reason interrupted")

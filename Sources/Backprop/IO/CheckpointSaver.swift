@@ -20,11 +20,31 @@ final class CheckpointSaver {
     }
 
     /// After an epoch: saves after the first epoch and then whenever `interval` seconds have
-    /// passed since the last save. A failed periodic save is not fatal; the final save reports
-    /// its error.
-    func epochEnded(_ trainer: Trainer) {
+    /// passed since the last save. A failed periodic save does not stop training: `report`
+    /// says at once what failed and which epoch the file on disk holds.
+    func epochEnded(_ trainer: Trainer, report: (String) -> Void) {
         if let lastTime, ContinuousClock.now - lastTime < .seconds(interval) { return }
-        _ = try? save(trainer)
+        do {
+            try save(trainer)
+        } catch {
+            lastTime = .now  // try again after the interval, not after every epoch of a full disk
+            report("could not save the checkpoint after epoch \(trainer.completedEpochs) (\(error)); training goes on; "
+                + holding)
+        }
+    }
+
+    /// Which epoch the file on disk holds, for messages.
+    var holding: String {
+        lastSaved.map { "\(url.path) holds epoch \($0)" } ?? "nothing has been saved to \(url.path) in this run"
+    }
+
+    /// The save at the end; a failure says which epoch the file on disk still holds.
+    func finalSave(_ trainer: Trainer) throws {
+        do {
+            try save(trainer)
+        } catch let error as DataError {
+            throw DataError(source: error.source, record: error.record, problem: error.problem + "; " + holding, unit: error.unit)
+        }
     }
 
     func save(_ trainer: Trainer) throws {
@@ -36,8 +56,9 @@ final class CheckpointSaver {
     }
 
     /// Refuses, before any data is read or any epoch is spent, a save path whose folder is
-    /// missing, or that names (or links to) something other than a regular file (a folder, a
-    /// device, a FIFO, a socket): replacing it would destroy it.
+    /// missing or cannot be written to, whose name is too long, or that names (or links to)
+    /// something other than a regular file (a folder, a device, a FIFO, a socket): replacing
+    /// it would destroy it.
     static func checkTarget(_ url: URL) throws {
         let path = url.path
         var status = stat()
@@ -50,5 +71,6 @@ final class CheckpointSaver {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ConfigurationError(.save, path, "names a folder, \(folder), that does not exist")
         }
+        if let problem = AtomicFile.problem(replacing: path) { throw ConfigurationError(.save, path, problem) }
     }
 }

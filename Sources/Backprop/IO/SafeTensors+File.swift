@@ -81,13 +81,39 @@ private struct ReadableFile {
 
 /// Write-to-temporary, fsync, rename: the POSIX recipe for replacing a file atomically.
 enum AtomicFile {
-    static func replace(_ path: String, with bytes: [UInt8]) throws {
+    /// The temporary file `replace` writes first, beside `path`.
+    private static func temporary(for path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         // The name's first 64 bytes keep the temporary's name within NAME_MAX.
         let stem = String(decoding: name.utf8.prefix(64), as: UTF8.self)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(stem).tmp-\(getpid())-\(suffix)"
+        return (directory.isEmpty ? "" : directory + "/") + ".\(stem).tmp-\(getpid())-\(suffix)"
+    }
+
+    /// Why `replace(path, …)` could not work now, or nil: the name is longer than its folder
+    /// allows, or no temporary file can be made beside it (no permission, a read-only file
+    /// system). Creates and removes that temporary; never touches `path`.
+    static func problem(replacing path: String) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let limit = pathconf(directory.isEmpty ? "." : directory, Int32(_PC_NAME_MAX))
+        if limit > 0 && name.utf8.count > limit {
+            return "has a file name of \(name.utf8.count) bytes, longer than the \(limit) its folder allows"
+        }
+        let probe = temporary(for: path)
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            return "cannot be written: no file can be made in \(directory.isEmpty ? "." : directory) (\(String(cString: strerror(errno))))"
+        }
+        _ = posixClose(fd)
+        unlink(probe)
+        return nil
+    }
+
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = temporary(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw posixError(path, "cannot be written: no temporary file in \(directory.isEmpty ? "." : directory)") }
         var renamed = false

@@ -57,6 +57,10 @@ public struct Architecture: Sendable, Hashable, Codable {
         if let bad = activations.dropLast().firstIndex(of: .softmax) {
             throw ConfigurationError("softmax is an output activation; layer \(bad) is a hidden layer")
         }
+        if outputActivation == .softmax && outputSize == 1 {
+            throw ConfigurationError("a softmax over a single output is always 1, so it learns nothing; "
+                                     + "expected at least two outputs, or a sigmoid output for one")
+        }
         if let required = loss.requiredOutput, outputActivation != required {
             throw ConfigurationError(
                 "the \(loss.name) loss needs a \(required.name) output, but the output activation is \(outputActivation.name)")

@@ -29,7 +29,7 @@ public enum LearningRateSchedule: Sendable, Hashable, Codable, CustomStringConve
         case "bold-driver", "bolddriver":
             if parts.count == 1 { self = .boldDriver; return }
             guard parts.count == 3, let up = Float(parts[1]), let down = Float(parts[2]),
-                  up >= 1, down > 0, down < 1 else { return nil }
+                  up >= 1, up.isFinite, down > 0, down < 1 else { return nil }
             self = .boldDriver(increase: up, decrease: down)
         default: return nil
         }

@@ -23,13 +23,33 @@ public final class StopRequest: Sendable {
     }
 
     /// The process's stop request for SIGINT and SIGTERM: the first either signal asks for a
-    /// stop, a second ends the process at once (exit status 128 + the signal). The handlers are
-    /// installed on the first call, and both signals unblocked (a parent may have started the
-    /// process with them blocked, and exec keeps the mask).
-    public static func onSignals() -> StopRequest {
+    /// stop, a second ends the process at once (exit status 128 + the signal), writing
+    /// `secondSignal(signal)` to standard error first: no checkpoint is written then, the last
+    /// one saved stays. The handlers are installed on the first call (later calls keep the
+    /// first notes), and both signals unblocked (a parent may have started the process with
+    /// them blocked, and exec keeps the mask).
+    public static func onSignals(secondSignal: (Int32) -> String = { _ in "" }) -> StopRequest {
+        notesMade.withLock { made in
+            guard !made else { return }
+            made = true
+            // Encoded now, into memory kept for the life of the process: a handler may only write it.
+            func encode(_ s: Int32) -> (address: UInt, count: Int) {
+                let bytes = Array(secondSignal(s).utf8)
+                let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Swift.max(bytes.count, 1))
+                _ = buffer.initialize(from: bytes)
+                return (UInt(bitPattern: buffer.baseAddress), bytes.count)
+            }
+            let int = encode(SIGINT), term = encode(SIGTERM)
+            secondSIGINT.store(int.address, ordering: .relaxed)
+            secondSIGINTCount.store(int.count, ordering: .relaxed)
+            secondSIGTERM.store(term.address, ordering: .relaxed)
+            secondSIGTERMCount.store(term.count, ordering: .relaxed)
+        }
         _ = installed
         return signals
     }
+
+    private static let notesMade = Mutex(false)
 
     private static let signals = StopRequest()
 
@@ -40,13 +60,23 @@ public final class StopRequest: Sendable {
         for s in [SIGINT, SIGTERM] {
             sigaddset(&set, s)
             handle(s) { sig in
-                if StopRequest.signals.reason.exchange(sig, ordering: .relaxed) > 0 { _exit(128 + sig) }
+                guard StopRequest.signals.reason.exchange(sig, ordering: .relaxed) > 0 else { return }
+                // Only async-signal-safe calls here: write(2) of bytes made beforehand, then _exit.
+                let (address, count) = sig == SIGTERM
+                    ? (secondSIGTERM.load(ordering: .relaxed), secondSIGTERMCount.load(ordering: .relaxed))
+                    : (secondSIGINT.load(ordering: .relaxed), secondSIGINTCount.load(ordering: .relaxed))
+                if count > 0, let bytes = UnsafeRawPointer(bitPattern: address) { _ = write(2, bytes, count) }
+                _exit(128 + sig)
             }
         }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         return true
     }()
 }
+
+// What a second signal writes, as an address and a length the handler can read safely.
+private let secondSIGINT = Atomic<UInt>(0), secondSIGINTCount = Atomic<Int>(0)
+private let secondSIGTERM = Atomic<UInt>(0), secondSIGTERMCount = Atomic<Int>(0)
 
 /// signal(2), from outside the class, whose `signal` property hides the function.
 private func handle(_ number: Int32, _ handler: @convention(c) (Int32) -> Void) {

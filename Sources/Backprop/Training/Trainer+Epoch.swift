@@ -39,9 +39,12 @@ extension Trainer {
         try mode.validate(samples: n)
         let perEpoch = mode.updatesPerEpoch(count: n)
         let updates = Swift.min(limit ?? perEpoch, perEpoch)
+        // Checks about 1% of an epoch apart, and at most `maxCheckInterval` updates apart, so a
+        // blow-up in a long epoch is caught within a bounded number of updates.
+        let interval = options.checkInterval > 0 ? options.checkInterval
+            : Swift.min(Self.maxCheckInterval, Swift.max(1, perEpoch / 100))
         var tally = EpochTally(epoch: epoch, maxEpochs: options.stopping.maxEpochs, total: n, learningRate: learningRate,
-                               interval: options.checkInterval > 0 ? options.checkInterval : Swift.max(1, perEpoch / 100),
-                               progress: progress)
+                               interval: interval, limit: divergenceThreshold, progress: progress)
         let order = options.shuffle && mode.shuffles ? Self.order(count: n, seed: options.seed, epoch: epoch) : nil
         var staging: MiniBatchStaging?
         if case .minibatch(let b) = mode, let order {
@@ -148,11 +151,16 @@ extension Trainer {
 
     // MARK: Reading the losses back
 
+    /// The most updates between two read-backs of the losses.
+    static let maxCheckInterval = 1000
+
     /// Running sums of the per-sample losses read back so far, and the checks that read them.
     struct EpochTally {
         let epoch: Int, maxEpochs: Int, total: Int
         let learningRate: Float
         let interval: Int
+        /// A mean loss over the samples read back at one check above this is divergence.
+        let limit: Double?
         let progress: ((TrainingProgress) -> Void)?
         var checked = 0, updates = 0, done = 0
         var lossSum = 0.0, correctSum = 0.0
@@ -173,10 +181,17 @@ extension Trainer {
             guard upTo > checked else { return }
             let losses = try device.download(data.loss.at(checked), count: upTo - checked)
             let correct = try device.download(data.correct.at(checked), count: upTo - checked)
-            for v in losses { lossSum += Double(v) }
+            var windowSum = 0.0
+            for v in losses { windowSum += Double(v) }
             for v in correct { correctSum += Double(v) }
+            lossSum += windowSum
             guard lossSum.isFinite else {
                 throw TrainingError.diverged(epoch: epoch, step: update, learningRate: learningRate)
+            }
+            let window = windowSum / Double(upTo - checked)
+            if let limit, window > limit {
+                throw TrainingError.diverged(epoch: epoch, step: update, learningRate: learningRate,
+                                             loss: window, limit: limit)
             }
             checked = upTo
             if let progress {

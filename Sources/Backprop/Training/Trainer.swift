@@ -20,6 +20,21 @@ public final class Trainer {
     var previousLoss: Double?
     var bestValidationLoss: Double?
     var epochsSinceBest = 0
+    /// The mean training loss before the first update of `fit` (or of its resumption): a loss
+    /// `divergenceFactor` times larger is divergence, even when it stays finite (softmax
+    /// cross-entropy does, while the weights run off to 1e7).
+    public private(set) var initialLoss: Double?
+    /// How many times the initial loss (or `divergenceFloor`, whichever is larger) a checked
+    /// loss may reach before training is stopped as diverged.
+    public static let divergenceFactor = 1000.0
+    /// Below this, an initial loss stands for a trained network, not a scale: a later loss is
+    /// compared with 1000 × 0.1 = 100, not 1000 × a near-zero loss.
+    public static let divergenceFloor = 0.1
+
+    /// The loss above which a check calls the run diverged, once the initial loss is known.
+    var divergenceThreshold: Double? {
+        initialLoss.map { Self.divergenceFactor * Swift.max($0, Self.divergenceFloor) }
+    }
 
     public init(network: Network, optimizer: Optimizer, options: TrainingOptions) throws {
         guard options.stopping.maxEpochs >= 0 else { throw ConfigurationError("the epoch limit must be ≥ 0") }
@@ -46,10 +61,14 @@ public final class Trainer {
                     onEpoch: ((EpochReport) -> Void)? = nil) throws -> TrainingResult {
         try options.mode.validate(samples: data.count)
         let flag = try network.device.makeBuffer(count: 1)
+        if initialLoss == nil, completedEpochs < options.stopping.maxEpochs {
+            initialLoss = try Evaluation.measure(network, on: data, chunkRows: options.chunkRows).loss
+        }
         var reports: [EpochReport] = []
         while completedEpochs < options.stopping.maxEpochs {
             let epoch = completedEpochs + 1
             let rate = scheduledRate(epoch: epoch)
+            guard rate.isFinite, rate > 0 else { throw TrainingError.badRate(epoch: epoch, learningRate: rate) }
             let snapshot = try boldDriverSnapshot()
             let start = ContinuousClock.now
             let pass = try runEpoch(data, epoch: epoch, learningRate: rate, limit: nil, progress: progress)

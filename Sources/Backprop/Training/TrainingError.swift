@@ -24,4 +24,16 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
             problem: "training diverged: the loss became NaN or infinite in epoch \(epoch), by update \(step) of the epoch; "
                 + "try a smaller learning rate than \(learningRate)", epoch: epoch, step: step)
     }
+
+    static func diverged(epoch: Int, step: Int, learningRate: Float, loss: Double, limit: Double) -> TrainingError {
+        TrainingError(
+            problem: "training diverged: the loss reached \(String(format: "%.3g", loss)) in epoch \(epoch), by update \(step) "
+                + "of the epoch, over \(String(format: "%.3g", limit)) (1000 times the loss before training); "
+                + "try a smaller learning rate than \(learningRate)", epoch: epoch, step: step)
+    }
+
+    static func badRate(epoch: Int, learningRate: Float) -> TrainingError {
+        TrainingError(problem: "the learning-rate schedule drove the rate to \(learningRate) by epoch \(epoch); "
+                      + "choose a schedule that keeps it finite and above 0", epoch: epoch, step: 0)
+    }
 }

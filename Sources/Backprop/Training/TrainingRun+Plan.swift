@@ -13,9 +13,13 @@ extension TrainingRun {
         public var normalization: Normalization.Kind
         public var mode: LearningMode
         public var optimizer: OptimizerConfig
+        /// The rate the first epoch runs at (a resumed run's, as its schedule left it).
+        public var learningRate: Float
         /// The epoch limit, and the epochs already done (a resumed run starts after them).
         public var epochs: Int
         public var completedEpochs: Int
+        /// What a resumed run changes of its checkpoint's optimizer, one phrase each.
+        public var overrides: [String] = []
 
         init(_ p: Prepared, device: any Device, trainer: Trainer) {
             architecture = p.architecture
@@ -26,6 +30,7 @@ extension TrainingRun {
             normalization = p.normalization?.kind ?? .none
             mode = p.options.mode
             optimizer = trainer.optimizer.config
+            learningRate = trainer.learningRate
             epochs = p.options.stopping.maxEpochs
             completedEpochs = trainer.completedEpochs
         }
@@ -149,6 +154,10 @@ extension TrainingRun {
         let loss = settings.loss
             ?? (data.isClassification ? (sizes.last == 1 ? .sigmoidCrossEntropy : .softmaxCrossEntropy) : .squaredError)
         let hidden = settings.activation ?? .relu
+        if !data.isClassification, loss != .squaredError {
+            throw ConfigurationError(.loss, loss.name, "\(data.source) holds regression targets, which only the mse loss "
+                                     + "fits (\(loss.name) needs class labels)")
+        }
         do {
             return try Architecture(sizes: sizes, hidden: hidden, output: settings.output, loss: loss)
         } catch let e as ConfigurationError {
@@ -160,8 +169,10 @@ extension TrainingRun {
         }
     }
 
-    /// A checkpoint fixes its network (and, resumed, its optimizer): a setting may restate
-    /// what the checkpoint holds, and one that would change it is refused, naming both.
+    /// A checkpoint fixes its network (and, resumed, the kind of its optimizer, whose state
+    /// goes on): a setting may restate what the checkpoint holds, and one that would change it
+    /// is refused, naming both. A resumed optimizer's learning rate, momentum and weight decay
+    /// may be given anew: they override the checkpoint's (see `overrides`).
     func checkSettings(against c: Checkpoint) throws {
         let source: ConfigurationError.Fault = settings.resume.map { .init(.resume, $0.path) }
             ?? .init(.initFrom, settings.initFrom?.path ?? "")
@@ -196,13 +207,32 @@ extension TrainingRun {
         if settings.optimizer == nil, let schedule = settings.schedule, schedule != .constant, saved.kind == .rprop {
             throw refuse(.schedule, schedule.description, "its optimizer is rprop, which takes no learning-rate schedule")
         }
-        if let kind = settings.optimizer, kind != saved.kind { throw refuse(.optimizer, kind.rawValue, "its optimizer is \(saved.kind.rawValue)") }
-        if let lr = settings.learningRate, lr != saved.learningRate {
-            throw refuse(.learningRate, "\(lr)", "its learning rate is \(saved.learningRate)")
+        if let kind = settings.optimizer, kind != saved.kind {
+            throw ConfigurationError([.init(.optimizer, kind.rawValue), source],
+                                     "the checkpoint's optimizer is \(saved.kind.rawValue), whose state a \(kind.rawValue) optimizer "
+                                     + "cannot take over; leave the optimizer out to resume, or start a new one from its weights (init)")
         }
-        if let mu = settings.momentum, mu != saved.momentum { throw refuse(.momentum, "\(mu)", "its momentum is \(saved.momentum)") }
+    }
+
+    /// A resumed run's optimizer: the checkpoint's, with the learning rate, momentum and weight
+    /// decay the settings give in place of its own.
+    func resumedOptimizer(_ saved: OptimizerConfig) -> OptimizerConfig {
+        var config = saved
+        if let lr = settings.learningRate { config.learningRate = lr }
+        if let mu = settings.momentum { config.momentum = mu }
+        if let wd = settings.weightDecay { config.weightDecay = wd }
+        return config
+    }
+
+    /// What a resumed run changes of its checkpoint's optimizer, one phrase each ("learning rate
+    /// 0.1 (the checkpoint had 4.5)"), for the plan.
+    func overrides(of saved: OptimizerConfig, rate: Float) -> [String] {
+        var out: [String] = []
+        if let lr = settings.learningRate, lr != rate { out.append("learning rate \(lr) (the checkpoint had \(rate))") }
+        if let mu = settings.momentum, mu != saved.momentum { out.append("momentum \(mu) (the checkpoint had \(saved.momentum))") }
         if let wd = settings.weightDecay, wd != saved.weightDecay {
-            throw refuse(.weightDecay, "\(wd)", "its weight decay is \(saved.weightDecay)")
+            out.append("weight decay \(wd) (the checkpoint had \(saved.weightDecay))")
         }
+        return out
     }
 }

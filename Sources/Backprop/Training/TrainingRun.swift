@@ -55,7 +55,10 @@ public final class TrainingRun {
         var (device, fallbacks) = try DeviceSelection.openWithFallbacks(settings.device) { events(.notice($0)) }
         var trainer = try makeTrainer(plan, on: device, from: checkpoint, resume: settings.resume != nil)
         var uploaded = try upload(plan, for: trainer.network)
-        let started = Plan(plan, device: device, trainer: trainer)
+        var started = Plan(plan, device: device, trainer: trainer)
+        if settings.resume != nil, let saved = checkpoint?.optimizer {
+            started.overrides = overrides(of: saved, rate: checkpoint?.training?.learningRate ?? saved.learningRate)
+        }
         events(.started(started))
         let saver = settings.save.map {
             CheckpointSaver(url: $0, interval: settings.saveInterval ?? Settings.defaultSaveInterval,
@@ -72,7 +75,7 @@ public final class TrainingRun {
             do {
                 let t = trainer
                 result = try t.fit(uploaded.train, validation: uploaded.validation, progress: { events(.progress($0)) }) { report in
-                    saver?.epochEnded(t)
+                    saver?.epochEnded(t) { events(.notice($0)) }
                     events(.epoch(report))
                     if !fallbacks.isEmpty { lastGood = try? Checkpoint(network: t.network, trainer: t) }
                 }
@@ -92,7 +95,7 @@ public final class TrainingRun {
             }
         }
         let seconds = (ContinuousClock.now - clock).seconds
-        if !untouched { try saver?.save(trainer) }
+        if !untouched { try saver?.finalSave(trainer) }
         let finished = result!.reason != .interrupted
         return Outcome(
             plan: started, result: result!, trainer: trainer,
@@ -112,9 +115,12 @@ public final class TrainingRun {
         let network = try start?.makeNetwork(device: device)
             ?? Network(plan.architecture, device: device, initializer: settings.initializer ?? .auto, seed: settings.seed)
         var config = settings.optimizerConfig
-        if resume, let saved = start?.optimizer { config = saved }
+        if resume, let saved = start?.optimizer { config = resumedOptimizer(saved) }
         let trainer = try Trainer(network: network, optimizer: Optimizer(config, network: network), options: plan.options)
         if resume { try start?.restore(into: trainer) }
+        // A learning rate given to a resumed run is the one it goes on with, whatever the
+        // schedule had moved the saved one to.
+        if resume, let lr = settings.learningRate { trainer.learningRate = lr }
         trainer.shouldStop = { [stop] in stop.isRequested }
         return trainer
     }
