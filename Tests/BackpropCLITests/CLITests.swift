@@ -69,6 +69,32 @@ struct CLITests {
         #expect(r.stdout.contains("epoch 3/4") && r.stdout.contains("lr 0.05"))
     }
 
+    @Test("evaluate and --init number text labels as the model does, and refuse a class it does not know")
+    func classNames() throws {
+        let dir = try TempDir()
+        var rows = ["a,b,species"]
+        for i in 0..<60 {
+            let species = ["setosa", "versicolor", "virginica"][i % 3]
+            rows.append("\(Double(i % 3) + Double(i) / 600),\(Double(i % 3) * 2),\(species)")
+        }
+        let all = try dir.write("iris.csv", rows.joined(separator: "\n") + "\n")
+        let two = try dir.write("two.csv", rows.filter { !$0.hasSuffix("setosa") }.joined(separator: "\n") + "\n")
+        let rose = try dir.write("rose.csv", "a,b,species\n0.1,0.2,rose\n0.3,0.4,setosa\n")
+        let model = dir.url.appendingPathComponent("iris.safetensors").path
+        let train = try CLI.run(["train", "--dataset", "csv:" + all.path, "--epochs", "60", "--save", model, "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let evaluate = try CLI.run(["evaluate", "--model", model, "--dataset", "csv:" + two.path, "--json"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect((try CLI.lastJSON(evaluate)["accuracy"] as? Double ?? 0) > 0.9, "\(evaluate.stdout)")
+        let initialised = try CLI.run(["train", "--dataset", "csv:" + two.path, "--init", model, "--epochs", "1",
+                                       "--validation", "0", "--json"])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        #expect((try CLI.lastJSON(initialised)["train_accuracy"] as? Double ?? 0) > 0.9, "\(initialised.stdout)")
+        let unknown = try CLI.run(["evaluate", "--model", model, "--dataset", "csv:" + rose.path])
+        #expect(unknown.status == 65 && unknown.stderr.contains("\"rose\"") && unknown.stderr.contains("does not know"),
+                "\(unknown.stderr)")
+    }
+
     @Test("devices lists the CPU path and every OpenCL device")
     func devices() throws {
         let r = try CLI.run(["devices"])

@@ -25,9 +25,25 @@ struct CSVRowReaderTests {
 
     @Test("numeric labels that are not class indices sort by value")
     func numericLabels() throws {
-        let data = try csv("1,10\n2,-1\n3,2.5\n4,2\n")
-        #expect(data.classNames == ["-1", "2", "2.5", "10"])
-        #expect(data.labels == [3, 0, 2, 1])
+        let data = try csv("1,10\n2,-1\n3,70000\n4,2\n")
+        #expect(data.classNames == ["-1", "2", "10", "70000"])
+        #expect(data.labels == [2, 0, 3, 1])
+    }
+
+    @Test("numeric labels compare by value: 1 and 1.0 are one class")
+    func labelsByValue() throws {
+        let data = try csv("1,1\n2,1.0\n3,0\n4,2.00\n5,-1\n6,-1.0\n")
+        #expect(data.classNames == ["-1", "0", "1", "2.00"])
+        #expect(data.labels == [2, 2, 1, 3, 0, 0])
+        let indices = try csv("1,1\n2,1.0\n3,0\n")
+        #expect(indices.classNames == nil && indices.labels == [1, 1, 0])
+    }
+
+    @Test("a fractional label is refused as a continuous target, naming its line from 1 and the column to read instead")
+    func fractionalLabel() throws {
+        expectDataError("t.csv, line 3", "\"1.5\"", "fractional", "?target=label", unit: "line", record: 3) {
+            try csv("x,label\n1,0\n2,1.5\n3,1\n")
+        }
     }
 
     @Test("ragged rows: expected N fields, found M")

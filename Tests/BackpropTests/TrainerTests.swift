@@ -125,7 +125,7 @@ struct TrainerTests {
         let wide = Dataset(source: "wide.csv", inputSize: 5, inputs: [Float](repeating: 0, count: 10), labels: [0, 1])
         #expect { try trainer.fit(wide) } throws: { ($0 as? DataError)?.description.contains("wide.csv") == true }
         let label = Dataset(source: "labels.csv", inputSize: 3, inputs: [Float](repeating: 0, count: 9), labels: [0, 7, 1])
-        #expect { try trainer.fit(label) } throws: { ($0 as? DataError).map { $0.record == 1 && $0.description.contains("7") } == true }
+        #expect { try trainer.fit(label) } throws: { ($0 as? DataError).map { $0.record == 2 && $0.unit == "sample" && $0.description.contains("7") } == true }
         let small = Dataset(source: "tiny", inputSize: 3, inputs: [Float](repeating: 0, count: 3), labels: [0])
         #expect(throws: ConfigurationError.self) { try trainer.fit(small) }
     }

@@ -1,21 +1,35 @@
 import Foundation
 
 /// The contents of a file, read whole (not memory-mapped: a file truncated while mapped
-/// would crash the reader instead of failing it). A missing file, a directory or an
-/// unreadable file is a `DataError` naming the path.
+/// would crash the reader instead of failing it). A FIFO or a pipe (`/dev/stdin`) is read to
+/// its end. A missing file, a directory, a file that cannot be opened (with the system's
+/// reason) or one larger than the memory left is a `DataError` naming the path.
 func readFileData(_ url: URL) throws -> Data {
     let path = url.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw DataError(source: path, record: nil, problem: "does not exist (expected a readable file)")
+    func fail(_ problem: String) -> DataError { DataError(source: path, record: nil, problem: problem) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        throw errno == ENOENT ? fail("does not exist (expected a readable file)")
+            : fail("cannot be opened (\(String(cString: strerror(errno))))")
     }
-    guard !isDirectory.boolValue else {
-        throw DataError(source: path, record: nil, problem: "is a directory (expected a file)")
-    }
-    do {
-        return try Data(contentsOf: url)
-    } catch {
-        throw DataError(source: path, record: nil, problem: "cannot be read: \(error.localizedDescription)")
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw fail("cannot be examined (\(String(cString: strerror(errno))))") }
+    if (info.st_mode & S_IFMT) == S_IFDIR { throw fail("is a directory (expected a file)") }
+    let regular = (info.st_mode & S_IFMT) == S_IFREG
+    if regular, let why = MemoryBudget.shortfall(Int(info.st_size)) { throw fail("is too large to read: \(why)") }
+    var data = Data(capacity: regular ? Int(info.st_size) : 1 << 16)
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { throw fail("cannot be read (\(String(cString: strerror(errno))))") }
+        if n == 0 { return data }
+        // A stream has no size to check up front: its growth is checked as it comes.
+        if !regular, data.count % (64 << 20) + n >= 64 << 20, let why = MemoryBudget.shortfall(64 << 20) {
+            throw fail("is too large to read: \(why)")
+        }
+        data.append(contentsOf: chunk[0..<n])
     }
 }
 
@@ -75,6 +89,20 @@ struct ByteInput {
         let start = raw.startIndex + offset
         offset += n
         return raw[start..<(start + n)]
+    }
+
+    /// Everything left, in 4 MiB chunks, the memory left checked at every 64 MiB (a gzip stream
+    /// says nothing of its size up front).
+    mutating func readAll() throws -> Data {
+        var out = Data()
+        while true {
+            let part = try read(1 << 22)
+            if part.isEmpty { return out }
+            if out.count % (64 << 20) + part.count >= 64 << 20, let why = MemoryBudget.shortfall(64 << 20) {
+                throw DataError(source: source, record: nil, problem: "inflates beyond \(out.count) bytes, too large to read: \(why)")
+            }
+            out.append(part)
+        }
     }
 
     /// True when no content is left (for gzip, after checking the stream's trailer).

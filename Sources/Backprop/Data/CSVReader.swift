@@ -76,14 +76,20 @@ public enum CSV {
         }
     }
 
-    /// Reads `url` (UTF-8; blank lines and lines starting with # skipped; "…" quoting with "").
+    /// Reads `url` (UTF-8, or UTF-8 compressed with gzip; blank lines and lines starting with #
+    /// skipped; "…" quoting with "").
     /// Inputs: rows × features, the features being every column that is not the label or a
     /// target, in file order. Refuses ragged rows, features or targets that are not finite
     /// numbers (nan, inf, 1e999), a missing or out-of-range label column, invalid UTF-8 and
     /// files without data rows.
     public static func load(_ url: URL, labelColumn: Column = .last, task: Task = .classification,
                             options: Options = Options()) throws -> Dataset {
-        try parse(readFileData(url), source: url.path, labelColumn: labelColumn, task: task, options: options)
+        var data = try readFileData(url)
+        if Gzip.isGzip(data) {
+            var input = try ByteInput(data, source: url.path)
+            data = try input.readAll()
+        }
+        return try parse(data, source: url.path, labelColumn: labelColumn, task: task, options: options)
     }
 
     /// As `load`, from bytes in memory; `source` names them in messages.

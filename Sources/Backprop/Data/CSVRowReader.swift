@@ -45,13 +45,14 @@ struct CSVRowReader {
             case .name(let name):
                 guard let names else {
                     throw DataError(source: source, record: firstLine, problem:
-                        "has no header row, so the \(what) column cannot be chosen by the name \"\(name)\" "
+                        "has no header row, so the \(what) column cannot be chosen by the name \(DataError.quote(name)) "
                         + "(expected a header, or give the column's index)", unit: "line")
                 }
                 guard let k = names.firstIndex(of: name) else {
                     throw DataError(source: source, record: firstLine, problem:
-                        "has no column named \"\(name)\" for the \(what) (expected one of: "
-                        + names.map { "\"\($0)\"" }.joined(separator: ", ") + ")", unit: "line")
+                        "has no column named \(DataError.quote(name)) for the \(what) (expected one of: "
+                        + names.prefix(20).map { DataError.quote($0) }.joined(separator: ", ")
+                        + (names.count > 20 ? ", … \(names.count - 20) more" : "") + ")", unit: "line")
                 }
                 return k
             }
@@ -87,8 +88,10 @@ struct CSVRowReader {
         tokenizer = start
         if hasHeader { _ = try tokenizer.next() }
         var inputs: [Float] = [], targets: [Float] = [], row = [Float](repeating: 0, count: targetCount)
-        var labelIDs: [Int32] = [], labelTexts: [String] = [], ids: [String: Int32] = [:]
+        var labelIDs: [Int32] = [], labelTexts: [String] = [], labelLines: [Int] = [], ids: [String: Int32] = [:]
+        var lines: [Int] = []
         while try tokenizer.next() {
+            lines.append(tokenizer.recordLine)
             guard tokenizer.fields.count == width else {
                 throw DataError(source: source, record: tokenizer.recordLine, problem:
                     "expected \(width) fields (as on line \(firstLine)), found \(tokenizer.fields.count)", unit: "line")
@@ -114,6 +117,7 @@ struct CSVRowReader {
                         ids[text] = Int32(labelTexts.count)
                         labelIDs.append(Int32(labelTexts.count))
                         labelTexts.append(text)
+                        labelLines.append(tokenizer.recordLine)
                     }
                 }
             }
@@ -124,7 +128,9 @@ struct CSVRowReader {
                 throw DataError(source: source, record: nil, problem:
                     "has no data rows (expected at least one row of numbers\(hasHeader ? " after the header" : ""))")
             }
-            return Dataset(source: source, inputSize: featureCount, unlabelled: inputs)
+            var data = Dataset(source: source, inputSize: featureCount, unlabelled: inputs)
+            data.lines = lines
+            return data
         }
         let rows = targetCount > 0 ? targets.count / targetCount : labelIDs.count
         guard rows > 0 else {
@@ -132,12 +138,21 @@ struct CSVRowReader {
                 "has no data rows (expected at least one row of numbers\(hasHeader ? " after the header" : ""))")
         }
         if case .regression = task {
-            return Dataset(source: source, inputSize: featureCount, inputs: inputs, targets: targets, targetSize: targetCount)
+            var data = Dataset(source: source, inputSize: featureCount, inputs: inputs, targets: targets, targetSize: targetCount)
+            data.lines = lines
+            return data
         }
-        let (classOf, classes, classNames) = Self.classes(labelTexts)
+        let labelColumn = roles.firstIndex(of: .label)!
+        let (classOf, classes, classNames) = try Self.classes(labelTexts) { k in
+            DataError(source: source, record: labelLines[k], problem:
+                "has the label \(DataError.quote(labelTexts[k])) in \(describe(labelColumn, names)), a fractional number: class "
+                + "labels are whole numbers or names (for a continuous target, read the column with ?target="
+                + "\(names?[labelColumn] ?? "\(labelColumn)"))", unit: "line")
+        }
         var data = Dataset(source: source, inputSize: featureCount, inputs: inputs,
                            labels: labelIDs.map { classOf[Int($0)] }, classes: classes)
         data.classNames = classNames
+        data.lines = lines
         return data
     }
 
@@ -146,8 +161,8 @@ struct CSVRowReader {
         guard let v = tokenizer.number(j), v.isFinite else {
             let text = tokenizer.text(j)
             let why = text.isEmpty ? "is empty"
-                : tokenizer.number(j) == nil ? "holds \"\(text)\", which is not a number"
-                : "holds \"\(text)\", which is not a finite 32-bit number (NaN, infinite or out of range)"
+                : tokenizer.number(j) == nil ? "holds \(DataError.quote(text)), which is not a number"
+                : "holds \(DataError.quote(text)), which is not a finite 32-bit number (NaN, infinite or out of range)"
             throw DataError(source: source, record: tokenizer.recordLine, problem:
                 "\(describe(j, names)) \(why) (expected a finite number)", unit: "line")
         }
@@ -155,25 +170,31 @@ struct CSVRowReader {
     }
 
     private func describe(_ j: Int, _ names: [String]?) -> String {
-        names.map { "column \(j) (\"\($0[j])\")" } ?? "column \(j)"
+        names.map { "column \(j) (\(DataError.quote($0[j], limit: 40)))" } ?? "column \(j)"
     }
 
-    /// Class index for each distinct label text (in order of first appearance), the class
+    /// The class of each distinct label text (given in order of first appearance), the class
     /// count, and the class names (nil when the labels are the class numbers themselves).
-    static func classes(_ texts: [String]) -> (classOf: [Int32], count: Int, names: [String]?) {
-        let numbers = texts.map { t -> Int? in
-            t.utf8.count <= 5 && t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? Int(t) : nil
-        }
-        let whole = numbers.compactMap { $0 }
-        if whole.count == texts.count, let top = whole.max(), top < IDX.maxClasses {
-            return (whole.map { Int32($0) }, top + 1, nil)
-        }
+    /// Numbers are compared by value, as scikit-learn does: "1" and "1.0" are one class. Whole
+    /// numbers in 0..<65536 are the class indices; other whole numbers are classes in order of
+    /// value, named as first written; a fractional number is refused (`fractional(k)` makes the
+    /// error for text k): it is a continuous target, not a class. Texts that are not all
+    /// numbers are classes in the order of their UTF-8 bytes, so that the numbering does not
+    /// depend on row order.
+    static func classes(_ texts: [String], fractional: (Int) -> DataError) throws
+        -> (classOf: [Int32], count: Int, names: [String]?) {
         let values = texts.map { Double($0) }
-        let numeric = values.allSatisfy { $0?.isFinite == true }
-        let order = texts.indices.sorted { a, b in
-            if numeric, let x = values[a], let y = values[b], x != y { return x < y }
-            return texts[a].utf8.lexicographicallyPrecedes(texts[b].utf8)
+        if values.allSatisfy({ $0?.isFinite == true }) {
+            let v = values.map { $0! }
+            if let k = v.firstIndex(where: { $0 != $0.rounded() }) { throw fractional(k) }
+            if v.allSatisfy({ $0 >= 0 && $0 < Double(IDX.maxClasses) }) {
+                return (v.map { Int32($0) }, (v.max() ?? 0).clampedInt() + 1, nil)
+            }
+            let distinct = Array(Set(v)).sorted()
+            let rank = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, Int32($0)) })
+            return (v.map { rank[$0]! }, distinct.count, distinct.map { value in texts[v.firstIndex(of: value)!] })
         }
+        let order = texts.indices.sorted { texts[$0].utf8.lexicographicallyPrecedes(texts[$1].utf8) }
         var classOf = [Int32](repeating: 0, count: texts.count)
         for (rank, i) in order.enumerated() { classOf[i] = Int32(rank) }
         return (classOf, texts.count, order.map { texts[$0] })

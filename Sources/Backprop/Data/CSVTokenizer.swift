@@ -1,5 +1,5 @@
 /// Splits CSV bytes into records of fields without copying: RFC 4180 quoting ("…" with ""
-/// for a quote, delimiters and line breaks allowed inside), \n or \r\n line ends, blank lines
+/// for a quote, delimiters and line breaks allowed inside), \n, \r\n or \r line ends, blank lines
 /// and lines starting with `#` skipped, spaces around unquoted fields trimmed. A value type, so
 /// a copy is a bookmark: the reader peeks at the first records and then starts over.
 struct CSVTokenizer {
@@ -34,8 +34,16 @@ struct CSVTokenizer {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
     }
 
-    private func isBlank(_ b: UInt8) -> Bool {
-        (b == Self.space || b == Self.tab || b == Self.cr) && b != delimiter
+    /// A space or tab (not the delimiter), or the \r of a \r\n: trimmed around fields.
+    private func isBlank(_ p: Int) -> Bool {
+        let b = bytes[p]
+        if b == Self.cr { return p + 1 < bytes.count && bytes[p + 1] == Self.newline }
+        return (b == Self.space || b == Self.tab) && b != delimiter
+    }
+
+    /// A \n, or a \r that no \n follows (old Mac line ends).
+    private func isLineEnd(_ p: Int) -> Bool {
+        bytes[p] == Self.newline || (bytes[p] == Self.cr && !isBlank(p))
     }
 
     /// Moves to the next record; false at the end of the input. Throws on a quoted field that
@@ -46,11 +54,11 @@ struct CSVTokenizer {
         // Skip blank and comment lines.
         while true {
             var p = position
-            while p < n && isBlank(bytes[p]) { p += 1 }
+            while p < n && isBlank(p) { p += 1 }
             if p == n { position = n; return false }
-            if bytes[p] == Self.newline { position = p + 1; line += 1; continue }
+            if isLineEnd(p) { position = p + 1; line += 1; continue }
             if bytes[p] == Self.hash {
-                while p < n && bytes[p] != Self.newline { p += 1 }
+                while p < n && !isLineEnd(p) { p += 1 }
                 position = min(p + 1, n)
                 line += 1
                 continue
@@ -60,14 +68,14 @@ struct CSVTokenizer {
         recordLine = line
         while true {
             var p = position
-            while p < n && isBlank(bytes[p]) { p += 1 }
+            while p < n && isBlank(p) { p += 1 }
             if p < n && bytes[p] == Self.quote {
                 p = try quotedField(from: p + 1)
             } else {
                 let start = p
-                while p < n && bytes[p] != delimiter && bytes[p] != Self.newline { p += 1 }
+                while p < n && bytes[p] != delimiter && !isLineEnd(p) { p += 1 }
                 var end = p
-                while end > start && isBlank(bytes[end - 1]) { end -= 1 }
+                while end > start && isBlank(end - 1) { end -= 1 }
                 fields.append(Field(start: start, end: end, quoted: false, escaped: false))
             }
             if p < n && bytes[p] == delimiter {
@@ -100,8 +108,8 @@ struct CSVTokenizer {
         }
         fields.append(Field(start: start, end: p, quoted: true, escaped: escaped))
         p += 1
-        while p < n && isBlank(bytes[p]) { p += 1 }
-        guard p == n || bytes[p] == delimiter || bytes[p] == Self.newline else {
+        while p < n && isBlank(p) { p += 1 }
+        guard p == n || bytes[p] == delimiter || isLineEnd(p) else {
             let found = String(decoding: [bytes[p]], as: UTF8.self)
             throw DataError(source: source, record: line, problem:
                 "has \"\(found)\" after a closing quote (expected a delimiter or the end of the line)", unit: "line")
@@ -132,7 +140,15 @@ struct CSVTokenizer {
     func number(_ i: Int) -> Float? {
         let f = fields[i]
         if !f.escaped, let v = Self.shortDecimal(bytes, f.start, f.end) { return v }
+        // Float(String) reads a C string, which ends at a NUL: "1\0garbage" would read as 1.
+        // A number holds nothing but ASCII letters, digits, signs and points.
+        for p in f.start..<f.end where !Self.numberByte(bytes[p]) { return nil }
         return Float(text(i))
+    }
+
+    @inline(__always)
+    private static func numberByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == 0x2B || b == 0x2D || b == 0x2E
     }
 
     /// 10^k for k in 0...10, the powers of ten that a Float holds exactly (5^10 < 2^24).

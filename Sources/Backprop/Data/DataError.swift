@@ -19,3 +19,12 @@ public struct DataError: Error, CustomStringConvertible, Sendable {
         return "\(source): \(problem)"
     }
 }
+
+extension DataError {
+    /// A text from a file as a message quotes it, in quotes and cut to `limit` characters ("…"
+    /// marks the cut): a field may be megabytes long. Control characters are escaped where the
+    /// message is shown.
+    static func quote(_ text: String, limit: Int = 80) -> String {
+        "\"" + (text.count > limit ? String(text.prefix(limit)) + "…" : text) + "\""
+    }
+}

@@ -47,14 +47,19 @@ public struct Checkpoint: Sendable {
 
     /// `data` as this model's network takes it: refused, naming the data, when its samples
     /// have another number of inputs than the network; else with the model's input
-    /// normalisation applied, as in training.
+    /// normalisation applied, as in training, and its labels numbered as the model numbers its
+    /// classes (by the class names it stores: see `Dataset.relabeled`).
     public func prepared(_ data: Dataset) throws -> Dataset {
         guard data.inputSize == architecture.inputSize else {
             throw DataError(source: data.source, record: nil, problem:
                 "has \(data.inputSize) values per sample, but the model (\(architecture.summary)) takes \(architecture.inputSize) inputs")
         }
-        return try normalization.map { try $0.applied(to: data) } ?? data
+        let normalized = try normalization.map { try $0.applied(to: data) } ?? data
+        return try normalized.relabeled(toClasses: classNames, count: classCount)
     }
+
+    /// The classes the network tells apart: its outputs, or two for a single output.
+    public var classCount: Int { architecture.outputSize == 1 ? 2 : architecture.outputSize }
 
     /// Puts the saved optimizer state and training progress into `trainer`, so training goes
     /// on as if it had never stopped. The trainer's optimizer must be of the saved kind.

@@ -83,6 +83,8 @@ extension TrainingRun {
     /// refuses what cannot work with this data, before any device is opened.
     func prepare(_ data: Dataset) throws -> Prepared {
         let split = settings.validation ?? (data.count >= 100 ? .fraction(0.1) : .none)
+        // Continuing from a checkpoint, the labels are numbered as its network numbers its classes.
+        let data = try checkpoint.map { try data.relabeled(toClasses: $0.classNames, count: $0.classCount) } ?? data
         var (train, validation) = try data.split(split)
         // Normalisation: the checkpoint's when continuing from one, else fitted on the training split.
         let normalization: Normalization?
