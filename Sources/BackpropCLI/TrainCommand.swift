@@ -64,7 +64,7 @@ struct Train: ParsableCommand {
     @Option(help: "Resume training from this checkpoint: weights, optimizer state and epoch count.") var resume: String?
     @Option(help: "Save the trained model (safetensors) here; written atomically.") var save: String?
     @Option(name: .customLong("save-every"), parsing: .unconditional,
-            help: "With --save, also save after an epoch once this many seconds have passed since the last save (0: every epoch; default: \(Int(Defaults.defaultSaveInterval))).")
+            help: "With --save, also save after an epoch once this many seconds have passed since the last save (0: every epoch; default: \(Defaults.defaultSaveInterval.clampedInt())).")
     var saveEvery: Double?
     @Flag(help: "Print one JSON object with the final metrics as the last line of standard output.") var json = false
     @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs (default: about 25 lines per run; on a terminal, every epoch).")
@@ -144,6 +144,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            // The handlers first: a signal from here on is a request to stop, never a kill.
             let run = try TrainingRun(settings, stop: .onSignals { signal in
                 "\nbackprop: a second \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): stopping at once, without saving; "
                     + "the last checkpoint written, if any, is kept\n"

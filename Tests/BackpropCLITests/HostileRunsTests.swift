@@ -91,4 +91,18 @@ struct HostileRunsTests {
             #expect(text.contains("a second SIGINT: stopping at once, without saving"), "\(text)")
         }
     }
+
+    @Test("class names holding line breaks and escape sequences print escaped, one line per sample")
+    func controlCharactersInNames() throws {
+        let dir = try TempDir()
+        let rows = (0..<12).map { i in "\(i % 2),\(Double(i) / 12)," + (i % 2 == 0 ? "\"plain\"" : "\"two\nlines \u{1B}[31mred\"") }
+        let csv = try dir.write("names.csv", "a,b,label\n" + rows.joined(separator: "\n") + "\n")
+        let model = dir.url.appendingPathComponent("m.safetensors").path
+        #expect(try CLI.run(["train", "--dataset", "csv:" + csv.path, "--epochs", "30", "--save", model]).status == 0)
+        let inputs = try dir.write("rows.csv", "0,0.1\n1,0.2\n0,0.3\n")
+        let r = try CLI.run(["predict", "--model", model, "--input", inputs.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 3, "\(r.stdout)")
+        #expect(!r.stdout.contains("\u{1B}") && r.stdout.contains("two\\nlines"), "\(r.stdout)")
+    }
 }

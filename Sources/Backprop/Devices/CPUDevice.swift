@@ -217,7 +217,7 @@ public final class CPUDevice: Device {
             let o = r * cols
             let result = CPUKernels.outputDelta(
                 loss: loss, activation: activation, cols: cols, z: pz + o, a: pa + o,
-                targets: classes ? .index(Int(pt[r])) : .values(pt + o), dZ: pd.map { $0 + o }, scale: scale)
+                targets: classes ? .index(pt[r].clampedInt(nan: -1)) : .values(pt + o), dZ: pd.map { $0 + o }, scale: scale)
             pl[r] = result.loss
             pk[r] = result.correct ? 1 : 0
         }
