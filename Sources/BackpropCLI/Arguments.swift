@@ -21,8 +21,10 @@ extension Loss: ExpressibleByArgument {
 }
 
 extension OptimizerConfig.Kind: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+    public init?(argument: String) { self.init(name: argument) }
 }
+
+extension SplitOrder: ExpressibleByArgument {}
 
 extension Initializer: ExpressibleByArgument {}
 

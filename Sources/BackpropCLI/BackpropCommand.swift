@@ -34,6 +34,11 @@ func printError(_ text: String) {
     writeAll(2, text + "\n")
 }
 
+/// Writes to standard error as it is (no line break added).
+func writeError(_ text: String) {
+    writeAll(2, text)
+}
+
 /// Writes to standard output at once, after what `print` has buffered (progress, the tuner's log).
 func writeOut(_ text: String) {
     writeAll(1, text)

@@ -12,16 +12,16 @@ struct Summary {
 
     func print(json: Bool) throws {
         let o = outcome, network = o.network
-        Swift.print("stopped   \(o.reason) after \(o.trainer.completedEpochs) epochs in \(String(format: "%.2f", o.seconds)) s"
+        say("stopped   \(o.reason) after \(o.trainer.completedEpochs) epochs in \(String(format: "%.2f", o.seconds)) s"
             + " (\(ProgressReporter.rate(o.samplesPerSecond)) samples/s)")
         guard let trainEval = o.trainEvaluation else { return }
-        Swift.print("training  loss \(f4(trainEval.loss))" + (trainEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
+        say("training  loss \(f4(trainEval.loss))" + (trainEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
         let heldEval = o.validationEvaluation
         if let heldEval {
-            Swift.print("held out  loss \(f4(heldEval.loss))" + (heldEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
+            say("held out  loss \(f4(heldEval.loss))" + (heldEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
         }
-        if let saved = o.saved { Swift.print("saved     \(saved.path)") }
-        Swift.print("")
+        if let saved = o.saved { say("saved     \(saved.path)") }
+        say("")
         if o.train.isClassification && o.train.inputSize == 2 {
             try DecisionMap(network: network, data: o.train).print()
         } else if let confusion = (heldEval ?? trainEval).confusion, confusion.count <= ConfusionMatrix.readable {
@@ -46,7 +46,7 @@ struct Summary {
         }
         if let saved = o.saved { object["saved"] = saved.path }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        Swift.print(String(decoding: data, as: UTF8.self))
+        Console.emit(String(decoding: data, as: UTF8.self))
     }
 
     /// The first samples of the held-out split (else the training split), from the data on
@@ -57,12 +57,12 @@ struct Summary {
         let n = min(8, samples.count)
         let outputs = try o.network.outputs(for: onDevice, rows: 0..<n)
         let k = o.network.architecture.outputSize
-        Swift.print("sample predictions (\(o.validation == nil ? "training" : "held-out") set):")
+        say("sample predictions (\(o.validation == nil ? "training" : "held-out") set):")
         for i in 0..<n {
             let x = samples.inputs[(i * samples.inputSize)..<(min((i + 1) * samples.inputSize, i * samples.inputSize + 4))]
             let t = samples.targets.map { Array($0[(i * samples.targetSize)..<((i + 1) * samples.targetSize)]) } ?? []
             let y = outputs[(i * k)..<((i + 1) * k)]
-            Swift.print("  x \(list(Array(x)))  target \(list(t))  predicted \(list(Array(y)))")
+            say("  x \(list(Array(x)))  target \(list(t))  predicted \(list(Array(y)))")
         }
     }
 

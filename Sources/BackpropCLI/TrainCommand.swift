@@ -32,12 +32,16 @@ struct Train: ParsableCommand {
     @Option(help: "Weight initialisation: \(Initializer.allCases.map(\.rawValue).joined(separator: ", ")) (default: auto).")
     var initializer: Initializer?
 
-    @Option(help: "Optimizer: \(OptimizerConfig.validNames) (default: adam).") var optimizer: OptimizerConfig.Kind?
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional,
-            help: "Learning rate; for rprop, the initial step (default: \(Defaults.defaultLearningRate)).")
+    @Option(help: "Optimizer: \(OptimizerConfig.validNames), adamw (= adam: its weight decay is decoupled) (default: adam). sgd with --momentum is momentum SGD, as in PyTorch and Keras.")
+    var optimizer: OptimizerConfig.Kind?
+    @Option(name: [.customLong("learning-rate"), .customLong("lr")], parsing: .unconditional,
+            help: "Learning rate; for rprop, the initial step (default: 0.001 for adam, as in PyTorch and Keras; 0.01 for the others).")
     var learningRate: Float?
-    @Option(parsing: .unconditional, help: "Momentum μ, for momentum and nesterov only (default: \(Defaults.defaultMomentum)).")
+    @Option(parsing: .unconditional, help: "Momentum μ, for sgd (which it makes momentum SGD), momentum and nesterov (default: 0 for sgd, \(Defaults.defaultMomentum) for momentum and nesterov).")
     var momentum: Float?
+    @Flag(help: "Nesterov's momentum, for sgd with --momentum, as torch.optim.SGD(nesterov=True).") var nesterov = false
+    @Option(name: .customLong("beta1"), parsing: .unconditional, help: "Adam's β1 (default: 0.9).") var beta1: Float?
+    @Option(name: .customLong("beta2"), parsing: .unconditional, help: "Adam's β2 (default: 0.999).") var beta2: Float?
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay on weights, decoupled for Adam (default: 0).")
     var weightDecay: Float?
     @Option(help: "Learning-rate schedule: constant, step:EVERY:FACTOR, bold-driver[:UP:DOWN] (default: constant).")
@@ -47,7 +51,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("batch-size"), parsing: .unconditional,
             help: "Mini-batch size (default: \(Defaults.defaultBatchSize), or the whole set if smaller).")
     var batchSize: Int?
-    @Option(parsing: .unconditional, help: "Epoch limit; when resuming, the total (default: about 150,000 samples' worth, between 10 and 400 epochs).")
+    @Option(parsing: .unconditional, help: "Epoch limit; when resuming, the total (default: about 1,000,000 samples' worth, between 10 and 3,000 epochs).")
     var epochs: Int?
     @Option(name: .customLong("target-loss"), parsing: .unconditional, help: "Stop once the (validation) loss is at or below this.")
     var targetLoss: Double?
@@ -66,7 +70,11 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("save-every"), parsing: .unconditional,
             help: "With --save, also save after an epoch once this many seconds have passed since the last save (0: every epoch; default: \(Defaults.defaultSaveInterval.clampedInt())).")
     var saveEvery: Double?
-    @Flag(help: "Print one JSON object with the final metrics as the last line of standard output.") var json = false
+    @Option(help: "Which samples --validation holds out: last (the last ones, as Keras) or random (drawn with --seed, as scikit-learn) (default: last).")
+    var split: SplitOrder?
+    @Option(help: "Write one row per epoch (epoch, losses, accuracies, learning rate, seconds) to this file: CSV, or JSON lines for .jsonl/.json.")
+    var history: String?
+    @OptionGroup var console: OutputOptions
     @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs (default: about 25 lines per run; on a terminal, every epoch).")
     var logEvery: Int?
 
@@ -78,6 +86,7 @@ struct Train: ParsableCommand {
     var settings: TrainingRun.Settings {
         var s = TrainingRun.Settings()
         s.validation = data.validation
+        s.splitOrder = split ?? .last
         s.normalization = data.normalize
         s.seed = data.seed
         s.layers = layers?.sizes
@@ -90,6 +99,9 @@ struct Train: ParsableCommand {
         s.optimizer = optimizer
         s.learningRate = learningRate
         s.momentum = momentum
+        s.nesterov = nesterov
+        s.beta1 = beta1
+        s.beta2 = beta2
         s.weightDecay = weightDecay
         s.schedule = schedule
         s.mode = mode
@@ -107,7 +119,11 @@ struct Train: ParsableCommand {
 
     /// A setting of the library as the option that sets it, with its value: "--batch-size 10".
     static func option(_ fault: ConfigurationError.Fault) -> String {
-        fault.setting == .shuffle ? "--no-shuffle" : "\(option(fault.setting)) \(fault.value)"
+        switch fault.setting {
+        case .shuffle: "--no-shuffle"
+        case .nesterov: "--nesterov"
+        default: "\(option(fault.setting)) \(fault.value)"
+        }
     }
 
     /// The option that sets each of the library's settings.
@@ -125,6 +141,9 @@ struct Train: ParsableCommand {
         case .optimizer: "--optimizer"
         case .learningRate: "--learning-rate"
         case .momentum: "--momentum"
+        case .nesterov: "--nesterov"
+        case .beta1: "--beta1"
+        case .beta2: "--beta2"
         case .weightDecay: "--weight-decay"
         case .schedule: "--schedule"
         case .mode: "--mode"
@@ -139,21 +158,28 @@ struct Train: ParsableCommand {
         case .resume: "--resume"
         case .save: "--save"
         case .saveInterval: "--save-every"
+        case .history: "--history"
+        case .splitOrder: "--split"
         }
     }
 
     func run() throws {
+        console.apply()
         try runReportingErrors {
             // The handlers first: a signal from here on is a request to stop, never a kill.
             let run = try TrainingRun(settings, stop: .onSignals { signal in
                 "\nbackprop: a second \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): stopping at once, without saving; "
                     + "the last checkpoint written, if any, is kept\n"
             })
+            let history = try history.map { try HistoryWriter(URL(fileURLWithPath: $0)) }
             let samples = try data.load()
             let reporter = ProgressReporter(logEvery: logEvery)
             let outcome: TrainingRun.Outcome
             do {
-                outcome = try run.train(on: samples, events: reporter.handle)
+                outcome = try run.train(on: samples) { event in
+                    reporter.handle(event)
+                    if case .epoch(let report) = event { history?.add(report) }
+                }
             } catch {
                 reporter.finishLine()
                 throw error
@@ -165,7 +191,7 @@ struct Train: ParsableCommand {
                     + "\(outcome.trainer.completedEpochs)" + (outcome.saved.map { "; checkpoint saved to \($0.path)" } ?? ""))
                 throw ExitCode(128 + signal)
             }
-            try Summary(outcome: outcome, dataset: data.dataset.description).print(json: json)
+            try Summary(outcome: outcome, dataset: data.dataset.description).print(json: console.json)
         }
     }
 }

@@ -65,8 +65,3 @@ struct Tune: ParsableCommand {
         }
     }
 }
-
-/// Writes a line to standard output at once (not buffered), so progress shows in a pipe or a log.
-private func say(_ line: String) {
-    writeOut(line + "\n")
-}

@@ -203,8 +203,26 @@ enum Corpus {
             return ["train", "--dataset", "xor", "--epochs", "1", "--save", s.path("pipe")]
         },
         // Options that would have no effect.
-        Case("--momentum with sgd", 64, mentions: "--momentum", "--optimizer sgd") { s in
-            s.train("--dataset", "xor", "--optimizer", "sgd", "--momentum", "0.9")
+        Case("--beta1 with sgd", 64, mentions: "--beta1", "--optimizer sgd", "adam only") { s in
+            s.train("--dataset", "xor", "--optimizer", "sgd", "--momentum", "0.9", "--beta1", "0.9")
+        },
+        Case("--momentum with adam, whose counterpart is --beta1", 64, mentions: "--momentum", "--optimizer adam", "beta1") { s in
+            s.train("--dataset", "xor", "--optimizer", "adamw", "--momentum", "0.5")
+        },
+        Case("--nesterov without a momentum", 64, mentions: "--nesterov", "--optimizer sgd") { s in
+            s.train("--dataset", "xor", "--optimizer", "sgd", "--nesterov")
+        },
+        Case("--split that is neither last nor random", 64, mentions: "--split", "first") { s in
+            s.train("--dataset", "xor", "--split", "first")
+        },
+        Case("--history into a folder that does not exist", 64, mentions: "--history", "does not exist") { s in
+            s.train("--dataset", "xor", "--history", s.dir.url.appendingPathComponent("no/such/h.csv").path)
+        },
+        Case("--history onto a folder", 64, mentions: "--history", "a folder") { s in
+            s.train("--dataset", "xor", "--history", s.dir.url.path)
+        },
+        Case("a comma as both delimiter and decimal separator", 64, mentions: "decimal=comma") { s in
+            s.train("--dataset", "csv:" + (try s.write("d.csv", "1,5;2\n")) + "?delimiter=comma&decimal=comma")
         },
         Case("--momentum with the default optimizer", 64, mentions: "--momentum", "--optimizer adam") { s in
             s.train("--dataset", "xor", "--momentum", "0.5")

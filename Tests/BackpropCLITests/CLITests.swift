@@ -81,7 +81,7 @@ struct CLITests {
         let two = try dir.write("two.csv", rows.filter { !$0.hasSuffix("setosa") }.joined(separator: "\n") + "\n")
         let rose = try dir.write("rose.csv", "a,b,species\n0.1,0.2,rose\n0.3,0.4,setosa\n")
         let model = dir.url.appendingPathComponent("iris.safetensors").path
-        let train = try CLI.run(["train", "--dataset", "csv:" + all.path, "--epochs", "60", "--save", model, "--json"])
+        let train = try CLI.run(["train", "--dataset", "csv:" + all.path, "--epochs", "300", "--save", model, "--json"])
         #expect(train.status == 0, "\(train.stderr)")
         let evaluate = try CLI.run(["evaluate", "--model", model, "--dataset", "csv:" + two.path, "--json"])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")

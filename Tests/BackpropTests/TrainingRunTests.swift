@@ -25,7 +25,12 @@ struct TrainingRunTests {
             ([.learningRate], { $0.learningRate = 0 }),
             ([.learningRate], { $0.learningRate = .nan }),
             ([.momentum], { $0.optimizer = .momentum; $0.momentum = 1 }),
-            ([.momentum, .optimizer], { $0.optimizer = .sgd; $0.momentum = 0.9 }),
+            ([.momentum, .optimizer], { $0.optimizer = .rprop; $0.momentum = 0.9 }),
+            ([.nesterov, .optimizer], { $0.optimizer = .sgd; $0.nesterov = true }),  // sgd without a momentum
+            ([.nesterov, .optimizer], { $0.optimizer = .adam; $0.nesterov = true }),
+            ([.beta1, .optimizer], { $0.optimizer = .sgd; $0.beta1 = 0.5 }),
+            ([.beta2, .optimizer], { $0.optimizer = .momentum; $0.beta2 = 0.5 }),
+            ([.beta1], { $0.beta1 = 1 }),
             ([.momentum, .optimizer], { $0.momentum = 0.5 }),  // the default optimizer, adam, has none
             ([.weightDecay], { $0.weightDecay = -1 }),
             ([.schedule, .optimizer], { $0.optimizer = .rprop; $0.schedule = .stepDecay(every: 2, factor: 0.5) }),

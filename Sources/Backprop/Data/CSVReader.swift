@@ -45,7 +45,7 @@ public enum CSV {
     public enum Delimiter: Sendable, Hashable {
         case comma, semicolon, tab
         /// Whichever of comma, semicolon and tab splits the first row into the most fields
-        /// (comma on a tie).
+        /// (comma on a tie; never comma with a decimal comma). The default.
         case auto
 
         var byte: UInt8? {
@@ -66,13 +66,22 @@ public enum CSV {
         case absent
     }
 
+    public enum Decimal: Sendable, Hashable {
+        /// 3.14, as C, Python and every English-language locale write numbers.
+        case point
+        /// 3,14, as European spreadsheets write them (the delimiter is then a semicolon or a tab).
+        case comma
+    }
+
     public struct Options: Sendable, Hashable {
         public var delimiter: Delimiter
         public var header: Header
+        public var decimal: Decimal
 
-        public init(delimiter: Delimiter = .comma, header: Header = .auto) {
+        public init(delimiter: Delimiter = .auto, header: Header = .auto, decimal: Decimal = .point) {
             self.delimiter = delimiter
             self.header = header
+            self.decimal = decimal
         }
     }
 
@@ -101,16 +110,25 @@ public enum CSV {
                 throw DataError(source: source, record: line, problem:
                     "is not valid UTF-8 text (expected UTF-8; convert the file, e.g. with iconv)", unit: "line")
             }
-            let delimiter = options.delimiter.byte ?? detectDelimiter(bytes, source: source)
-            var reader = CSVRowReader(tokenizer: CSVTokenizer(bytes, delimiter: delimiter, source: source))
+            let decimal = options.decimal == .comma ? UInt8(ascii: ",") : CSVTokenizer.point
+            if decimal == options.delimiter.byte {
+                throw DataError(source: source, record: nil, problem:
+                    "cannot be read with a comma both as the delimiter and as the decimal separator "
+                    + "(expected delimiter=semicolon or delimiter=tab with decimal=comma)")
+            }
+            let delimiter = options.delimiter.byte ?? detectDelimiter(bytes, source: source, excluding: decimal)
+            var reader = CSVRowReader(tokenizer: CSVTokenizer(bytes, delimiter: delimiter, decimal: decimal, source: source))
             return try reader.read(labelColumn: labelColumn, task: task, header: options.header)
         }
     }
 
-    /// The candidate giving the first record the most fields; comma on a tie.
-    static func detectDelimiter(_ bytes: UnsafeBufferPointer<UInt8>, source: String) -> UInt8 {
-        var best = UInt8(ascii: ","), bestCount = 0
-        for candidate in [Delimiter.comma, .semicolon, .tab].compactMap(\.byte) {
+    /// The candidate giving the first record the most fields; comma on a tie (semicolon when
+    /// the comma is the decimal separator).
+    static func detectDelimiter(_ bytes: UnsafeBufferPointer<UInt8>, source: String, excluding decimal: UInt8 = CSVTokenizer.point) -> UInt8 {
+        let candidates = [Delimiter.comma, .semicolon, .tab].compactMap(\.byte).filter { $0 != decimal }
+        // Another delimiter must split the first record into two fields or more to win.
+        var best = candidates[0], bestCount = 1
+        for candidate in candidates {
             var t = CSVTokenizer(bytes, delimiter: candidate, source: source)
             let fields = ((try? t.next()) ?? false) ? t.fields.count : 0
             if fields > bestCount { best = candidate; bestCount = fields }

@@ -17,6 +17,8 @@ struct CSVTokenizer {
 
     let bytes: UnsafeBufferPointer<UInt8>
     let delimiter: UInt8
+    /// The decimal separator of numbers: "." or, for European files, ",".
+    let decimal: UInt8
     let source: String
     private(set) var position = 0
     /// The line `position` is on, from 1.
@@ -26,9 +28,10 @@ struct CSVTokenizer {
     /// The fields of the current record.
     private(set) var fields: [Field] = []
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, source: String) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, decimal: UInt8 = UInt8(ascii: "."), source: String) {
         self.bytes = bytes
         self.delimiter = delimiter
+        self.decimal = decimal
         self.source = source
         // A UTF-8 byte order mark is not part of the first field.
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
@@ -139,17 +142,23 @@ struct CSVTokenizer {
     @inline(__always)
     func number(_ i: Int) -> Float? {
         let f = fields[i]
-        if !f.escaped, let v = Self.shortDecimal(bytes, f.start, f.end) { return v }
+        if !f.escaped, let v = Self.shortDecimal(bytes, f.start, f.end, decimal: decimal) { return v }
         // Float(String) reads a C string, which ends at a NUL: "1\0garbage" would read as 1.
-        // A number holds nothing but ASCII letters, digits, signs and points.
-        for p in f.start..<f.end where !Self.numberByte(bytes[p]) { return nil }
-        return Float(text(i))
+        // A number holds nothing but ASCII letters, digits, signs and its decimal separator.
+        for p in f.start..<f.end where !Self.numberByte(bytes[p], decimal: decimal) { return nil }
+        if decimal == Self.point { return Float(text(i)) }
+        let t = text(i)
+        // With a decimal comma, a point is not a number's.
+        guard !t.contains(".") else { return nil }
+        return Float(t.replacingOccurrences(of: ",", with: "."))
     }
 
     @inline(__always)
-    private static func numberByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == 0x2B || b == 0x2D || b == 0x2E
+    private static func numberByte(_ b: UInt8, decimal: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == 0x2B || b == 0x2D || b == decimal
     }
+
+    static let point = UInt8(ascii: ".")
 
     /// 10^k for k in 0...10, the powers of ten that a Float holds exactly (5^10 < 2^24).
     @inline(__always)
@@ -164,7 +173,7 @@ struct CSVTokenizer {
     /// the correctly rounded value, the same Float(String) gives (Clinger's fast path). nil for
     /// anything else, which then takes the general path.
     @inline(__always)
-    static func shortDecimal(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Float? {
+    static func shortDecimal(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimal: UInt8 = point) -> Float? {
         var p = start, negative = false
         if p < end && (b[p] == UInt8(ascii: "-") || b[p] == UInt8(ascii: "+")) {
             negative = b[p] == UInt8(ascii: "-")
@@ -174,7 +183,7 @@ struct CSVTokenizer {
         while p < end {
             let c = b[p]
             p += 1
-            if c == UInt8(ascii: ".") && !point { point = true; continue }
+            if c == decimal && !point { point = true; continue }
             let d = c &- UInt8(ascii: "0")
             guard d < 10 && digits < 12 else { return nil }
             mantissa = mantissa * 10 + Int(d)

@@ -8,7 +8,8 @@ import Foundation
 ///     csv:FILE[?OPTIONS]                           delimited text, OPTIONS joined by &:
 ///         label=COLUMN          classification label column, name or index (default -1, the last)
 ///         target=COL[,COL…]     regression instead, with these target columns
-///         header=yes|no|auto    delimiter=comma|semicolon|tab|auto
+///         header=yes|no|auto    delimiter=auto|comma|semicolon|tab (default auto)
+///         decimal=point|comma   (comma: 3,14, as European spreadsheets write numbers)
 ///
 /// Options follow the LAST "?" of the text, and only when what follows it holds an "=".
 public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
@@ -22,7 +23,7 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
     public static let forms = [
         "xor", "spirals", "circles", "sine", "mnist-like", "NAME:COUNT (a built-in set with COUNT samples)",
         "mnist:DIR[?split=train|test|all]", "idx:IMAGES,LABELS",
-        "csv:FILE[?label=COLUMN | ?target=COL,COL…][&header=yes|no|auto][&delimiter=comma|semicolon|tab|auto]",
+        "csv:FILE[?label=COLUMN | ?target=COL,COL…][&header=yes|no|auto][&delimiter=auto|comma|semicolon|tab][&decimal=point|comma]",
     ]
 
     public init(parsing text: String) throws {
@@ -70,10 +71,15 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
                 case ("delimiter", "semicolon"), ("delimiter", ";"): csvOptions.delimiter = .semicolon
                 case ("delimiter", "tab"): csvOptions.delimiter = .tab
                 case ("delimiter", "auto"): csvOptions.delimiter = .auto
+                case ("decimal", "point"), ("decimal", "."): csvOptions.decimal = .point
+                case ("decimal", "comma"), ("decimal", ","): csvOptions.decimal = .comma
                 default: throw refuse("has an unknown csv option \(key)=\(value)")
                 }
             }
             if case .regression(let targets) = task, targets.isEmpty { throw refuse("has an empty target list") }
+            if csvOptions.decimal == .comma && csvOptions.delimiter == .comma {
+                throw refuse("has delimiter=comma with decimal=comma; a comma cannot be both (use delimiter=semicolon or tab)")
+            }
             self = .csv(path: body, labelColumn: label, task: task, options: csvOptions)
         default:
             throw refuse("is not a known data set")
@@ -135,11 +141,12 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
             case .absent: parts.append("header=no")
             }
             switch options.delimiter {
-            case .comma: break
+            case .auto: break
+            case .comma: parts.append("delimiter=comma")
             case .semicolon: parts.append("delimiter=semicolon")
             case .tab: parts.append("delimiter=tab")
-            case .auto: parts.append("delimiter=auto")
             }
+            if options.decimal == .comma { parts.append("decimal=comma") }
             return "csv:\(path)" + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
         }
     }

@@ -58,22 +58,53 @@ public enum ValidationSplit: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Which samples a validation split holds out.
+public enum SplitOrder: String, Sendable, Hashable, CaseIterable {
+    /// The last ones of the data as given (Keras' `validation_split`).
+    case last
+    /// Samples drawn at random with the seed, each split keeping the data's order
+    /// (scikit-learn's `train_test_split`).
+    case random
+}
+
 extension Dataset {
-    /// The first samples for training and the LAST `v.heldOut(of: count)` samples, in the
-    /// order given (no shuffling), for validation; nil validation for `.none`. Refuses a split
-    /// that would leave no training samples (a `ConfigurationError` naming the validation).
-    public func split(_ v: ValidationSplit) throws -> (train: Dataset, validation: Dataset?) {
+    /// The training samples and, for validation, the `v.heldOut(of: count)` samples `order`
+    /// says (the last ones, or drawn with `seed`), each in the order given; nil validation for
+    /// `.none`. Refuses a split that would leave no training samples (a `ConfigurationError`
+    /// naming the validation).
+    public func split(_ v: ValidationSplit, order: SplitOrder = .last, seed: UInt64 = 1) throws -> (train: Dataset, validation: Dataset?) {
         let held = v.heldOut(of: count)
         if held == 0 { return (self, nil) }
         guard held > 0 && held < count else {
             throw ConfigurationError(.validation, v, "holding out \(held) sample(s) would leave no training samples in "
                 + "\(source), which has \(count); expected fewer than \(count)")
         }
+        if order == .random {
+            var rng = SeededGenerator(seed: seed ^ 0x5EED_5EED_0000_0001)
+            var indices = Array(0..<count)
+            for i in stride(from: count - 1, to: 0, by: -1) { indices.swapAt(i, rng.index(below: i + 1)) }
+            let chosen = Set(indices.prefix(held))
+            var train = pick((0..<count).filter { !chosen.contains($0) })
+            var validation = pick((0..<count).filter { chosen.contains($0) })
+            train.source = "\(source) [training: \(count - held) drawn with seed \(seed)]"
+            validation.source = "\(source) [validation: \(held) drawn with seed \(seed)]"
+            return (train, validation)
+        }
         var train = slice(0..<(count - held))
         var validation = slice((count - held)..<count)
         train.source = "\(source) [training \(0)..<\(count - held)]"
         validation.source = "\(source) [validation \(count - held)..<\(count)]"
         return (train, validation)
+    }
+
+    /// The samples at `indices`, in that order.
+    func pick(_ indices: [Int]) -> Dataset {
+        var d = self
+        d.inputs = indices.flatMap { inputs[($0 * inputSize)..<(($0 + 1) * inputSize)] }
+        d.labels = labels.map { l in indices.map { l[$0] } }
+        d.targets = targets.map { t in indices.flatMap { t[($0 * targetSize)..<(($0 + 1) * targetSize)] } }
+        d.lines = lines.map { l in indices.map { l[$0] } }
+        return d
     }
 
     /// This set followed by `other`, which must have the same shape: both classification

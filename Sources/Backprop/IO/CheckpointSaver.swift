@@ -55,22 +55,33 @@ final class CheckpointSaver {
         lastTime = .now
     }
 
-    /// Refuses, before any data is read or any epoch is spent, a save path whose folder is
-    /// missing or cannot be written to, whose name is too long, or that names (or links to)
-    /// something other than a regular file (a folder, a device, a FIFO, a socket): replacing
-    /// it would destroy it.
-    static func checkTarget(_ url: URL) throws {
+    static func checkTarget(_ url: URL) throws { try OutputFile.check(url, as: .save) }
+}
+
+/// A file a run writes (a checkpoint, a history): checked before anything is spent, replaced
+/// atomically.
+public enum OutputFile {
+    /// Refuses, before any data is read or any epoch is spent, a path whose folder is missing
+    /// or cannot be written to, whose name is too long, or that names (or links to) something
+    /// other than a regular file (a folder, a device, a FIFO, a socket): replacing it would
+    /// destroy it. The error names `setting`.
+    public static func check(_ url: URL, as setting: ConfigurationError.Setting) throws {
         let path = url.path
         var status = stat()
         if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
             let what = (status.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"
-            throw ConfigurationError(.save, path, "is \(what); expected the path of a file to write")
+            throw ConfigurationError(setting, path, "is \(what); expected the path of a file to write")
         }
         let folder = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ConfigurationError(.save, path, "names a folder, \(folder), that does not exist")
+            throw ConfigurationError(setting, path, "names a folder, \(folder), that does not exist")
         }
-        if let problem = AtomicFile.problem(replacing: path) { throw ConfigurationError(.save, path, problem) }
+        if let problem = AtomicFile.problem(replacing: path) { throw ConfigurationError(setting, path, problem) }
+    }
+
+    /// Replaces the file at `url` with `bytes` atomically (a temporary file, fsync, rename).
+    public static func write(_ bytes: [UInt8], to url: URL) throws {
+        try AtomicFile.replace(url.path, with: bytes)
     }
 }

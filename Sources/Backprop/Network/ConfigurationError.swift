@@ -6,10 +6,10 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public enum Setting: String, Sendable, Hashable, CaseIterable {
         case dataset, validation, normalization, seed
         case layers, activation, output = "output activation", loss, initializer
-        case optimizer, learningRate = "learning rate", momentum, weightDecay = "weight decay", schedule
+        case optimizer, learningRate = "learning rate", momentum, nesterov, beta1, beta2, weightDecay = "weight decay", schedule
         case mode, batchSize = "batch size", epochs, shuffle
         case targetLoss = "target loss", targetAccuracy = "target accuracy", patience
-        case device, initFrom = "init", resume, save, saveInterval = "save interval"
+        case device, initFrom = "init", resume, save, saveInterval = "save interval", history, splitOrder = "split"
     }
 
     /// The settings at fault, with the values they had, in the order they matter.

@@ -22,9 +22,16 @@ public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
 
     public init?(name: String) {
         switch name.lowercased() {
-        case "mse", "squared-error", "squared", "sse": self = .squaredError
-        case "cross-entropy", "ce", "softmax-cross-entropy", "crossentropy": self = .softmaxCrossEntropy
-        case "binary-cross-entropy", "bce", "sigmoid-cross-entropy": self = .sigmoidCrossEntropy
+        // With the spellings of PyTorch (cross_entropy, mse_loss, binary_cross_entropy) and Keras
+        // (categorical_crossentropy, mean_squared_error, binary_crossentropy).
+        case "mse", "squared-error", "squared", "sse", "mse_loss", "mean_squared_error", "mean-squared-error":
+            self = .squaredError
+        case "cross-entropy", "ce", "softmax-cross-entropy", "crossentropy", "cross_entropy", "categorical_crossentropy",
+             "categorical-crossentropy", "sparse_categorical_crossentropy", "sparse-categorical-crossentropy":
+            self = .softmaxCrossEntropy
+        case "binary-cross-entropy", "bce", "sigmoid-cross-entropy", "binary_cross_entropy", "binary_crossentropy",
+             "binary-crossentropy", "bce_with_logits":
+            self = .sigmoidCrossEntropy
         default: return nil
         }
     }

@@ -2,6 +2,22 @@
 public struct OptimizerConfig: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case sgd, momentum, nesterov, adam, rprop
+
+        /// Parses a name, with the aliases people type: `adamw` (our Adam's weight decay is the
+        /// decoupled one), `sgd-momentum`, `nag`, `irprop-`.
+        public init?(name: String) {
+            switch name.lowercased() {
+            case "adamw": self = .adam
+            case "sgd-momentum", "momentum-sgd": self = .momentum
+            case "nag": self = .nesterov
+            case "irprop-", "irprop", "irprop−": self = .rprop
+            default: self.init(rawValue: name.lowercased())
+            }
+        }
+
+        /// The learning rate used when none is given: 0.001 for adam (PyTorch's and Keras'),
+        /// 0.01 for the others (Keras' SGD; PyTorch's Rprop).
+        public var defaultLearningRate: Float { self == .adam ? 0.001 : 0.01 }
     }
 
     public var kind: Kind
@@ -39,9 +55,10 @@ public struct OptimizerConfig: Sendable, Hashable, Codable {
         guard weightDecay.isFinite, weightDecay >= 0 else {
             throw ConfigurationError(.weightDecay, weightDecay, "must be a finite number ≥ 0")
         }
-        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1, epsilon > 0 else {
-            throw ConfigurationError("Adam needs 0 ≤ β1, β2 < 1 and ε > 0")
+        for (setting, beta) in [(ConfigurationError.Setting.beta1, beta1), (.beta2, beta2)] where !(beta >= 0 && beta < 1) {
+            throw ConfigurationError(setting, beta, "must lie in [0, 1)")
         }
+        guard epsilon > 0 else { throw ConfigurationError("Adam needs ε > 0") }
         guard etaPlus > 1, etaMinus > 0, etaMinus < 1, stepMin > 0, stepMax >= stepMin else {
             throw ConfigurationError("RPROP needs η+ > 1, 0 < η− < 1 and 0 < Δmin ≤ Δmax")
         }

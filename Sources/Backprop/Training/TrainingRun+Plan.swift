@@ -77,6 +77,8 @@ extension TrainingRun {
         var normalization: Normalization?
         var architecture: Architecture
         var options: TrainingOptions
+        /// What looks wrong but may be meant (a held-out split of one class), said as notices.
+        var warnings: [String]
     }
 
     /// Splits and normalises `data`, resolves the network, the mode and the epoch limit, and
@@ -85,7 +87,17 @@ extension TrainingRun {
         let split = settings.validation ?? (data.count >= 100 ? .fraction(0.1) : .none)
         // Continuing from a checkpoint, the labels are numbered as its network numbers its classes.
         let data = try checkpoint.map { try data.relabeled(toClasses: $0.classNames, count: $0.classCount) } ?? data
-        var (train, validation) = try data.split(split)
+        var (train, validation) = try data.split(split, order: settings.splitOrder, seed: settings.seed)
+        var warnings: [String] = []
+        if let validation, let held = validation.labels, let all = data.labels {
+            if Set(held).count == 1 && Set(all).count > 1 {
+                warnings.append("every held-out sample is of one class (\(data.labelText(held[0])))"
+                    + (settings.splitOrder == .last ? "; the data may be sorted by class: --split random draws the held-out samples at random" : ""))
+            } else if settings.splitOrder == .last, all.count > 2, zip(all, all.dropFirst()).allSatisfy({ $0 <= $1 }) {
+                warnings.append("the labels arrive sorted, so the held-out samples, the last ones, are of the last "
+                    + "classes only: --split random draws them at random")
+            }
+        }
         // Normalisation: the checkpoint's when continuing from one, else fitted on the training split.
         let normalization: Normalization?
         if let checkpoint {
@@ -137,7 +149,7 @@ extension TrainingRun {
         options.stopping.targetAccuracy = settings.targetFraction
         options.stopping.patience = settings.patience
         return Prepared(train: train, validation: validation, normalization: normalization,
-                        architecture: architecture, options: options)
+                        architecture: architecture, options: options, warnings: warnings)
     }
 
     /// The network the settings describe, with sizes defaulted from the data.
@@ -206,10 +218,18 @@ extension TrainingRun {
         if settings.optimizer == nil, let mu = settings.momentum, saved.kind != .momentum && saved.kind != .nesterov {
             throw refuse(.momentum, "\(mu)", "its optimizer is \(saved.kind.rawValue), which has no momentum")
         }
+        if settings.optimizer == nil, settings.nesterov, saved.kind != .nesterov {
+            throw refuse(.nesterov, "on", "its optimizer is \(saved.kind.rawValue), whose state Nesterov's momentum cannot take over")
+        }
+        if settings.optimizer == nil, saved.kind != .adam {
+            for (setting, value) in [(ConfigurationError.Setting.beta1, settings.beta1), (.beta2, settings.beta2)] {
+                if let value { throw refuse(setting, "\(value)", "its optimizer is \(saved.kind.rawValue); \(setting.rawValue) applies to adam only") }
+            }
+        }
         if settings.optimizer == nil, let schedule = settings.schedule, schedule != .constant, saved.kind == .rprop {
             throw refuse(.schedule, schedule.description, "its optimizer is rprop, which takes no learning-rate schedule")
         }
-        if let kind = settings.optimizer, kind != saved.kind {
+        if settings.optimizer != nil, case let kind = settings.optimizerKind, kind != saved.kind {
             throw ConfigurationError([.init(.optimizer, kind.rawValue), source],
                                      "the checkpoint's optimizer is \(saved.kind.rawValue), whose state a \(kind.rawValue) optimizer "
                                      + "cannot take over; leave the optimizer out to resume, or start a new one from its weights (init)")
@@ -223,6 +243,8 @@ extension TrainingRun {
         if let lr = settings.learningRate { config.learningRate = lr }
         if let mu = settings.momentum { config.momentum = mu }
         if let wd = settings.weightDecay { config.weightDecay = wd }
+        if let b1 = settings.beta1 { config.beta1 = b1 }
+        if let b2 = settings.beta2 { config.beta2 = b2 }
         return config
     }
 
@@ -232,6 +254,8 @@ extension TrainingRun {
         var out: [String] = []
         if let lr = settings.learningRate, lr != rate { out.append("learning rate \(lr) (the checkpoint had \(rate))") }
         if let mu = settings.momentum, mu != saved.momentum { out.append("momentum \(mu) (the checkpoint had \(saved.momentum))") }
+        if let b1 = settings.beta1, b1 != saved.beta1 { out.append("beta1 \(b1) (the checkpoint had \(saved.beta1))") }
+        if let b2 = settings.beta2, b2 != saved.beta2 { out.append("beta2 \(b2) (the checkpoint had \(saved.beta2))") }
         if let wd = settings.weightDecay, wd != saved.weightDecay {
             out.append("weight decay \(wd) (the checkpoint had \(saved.weightDecay))")
         }

@@ -12,6 +12,8 @@ extension TrainingRun {
         /// Held-out samples, the last ones of the data as given. Default: a tenth of sets of
         /// 100 samples or more, none of smaller ones.
         public var validation: ValidationSplit?
+        /// Which samples are held out: the last ones (default) or drawn at random with the seed.
+        public var splitOrder: SplitOrder = .last
         /// Input normalisation fitted on the training split. Default: none (when continuing
         /// from a checkpoint: the checkpoint's).
         public var normalization: Normalization.Kind?
@@ -42,12 +44,19 @@ extension TrainingRun {
 
         // MARK: Optimizer (fixed by the checkpoint when resuming)
 
-        /// Default: adam.
+        /// Default: adam. `sgd` with a momentum above 0 is momentum SGD (`nesterov` for Nesterov's),
+        /// as `torch.optim.SGD(momentum:)` and Keras' `SGD(momentum=)` are.
         public var optimizer: OptimizerConfig.Kind?
-        /// Default: 0.01 (for rprop, the initial step).
+        /// Default: the optimizer's (`OptimizerConfig.Kind.defaultLearningRate`: 0.001 for adam,
+        /// as in PyTorch and Keras; 0.01 for the others; for rprop, the initial step).
         public var learningRate: Float?
-        /// μ for momentum and nesterov. Default: 0.9.
+        /// μ, for sgd, momentum and nesterov. Default: 0 for sgd, 0.9 for momentum and nesterov.
         public var momentum: Float?
+        /// Nesterov's momentum, for sgd with a momentum (as torch's `nesterov=True`) and momentum.
+        public var nesterov = false
+        /// Adam's β1 and β2. Default: 0.9 and 0.999.
+        public var beta1: Float?
+        public var beta2: Float?
         /// L2 weight decay (decoupled for Adam). Default: 0.
         public var weightDecay: Float?
         /// Default: constant.
@@ -59,8 +68,8 @@ extension TrainingRun {
         public var mode: LearningMode.Kind?
         /// Mini-batch size. Default: 32, or every training sample when there are fewer.
         public var batchSize: Int?
-        /// Epoch limit (for a resumed run, the total). Default: about 150,000 samples' worth,
-        /// between 10 and 400 epochs.
+        /// Epoch limit (for a resumed run, the total). Default: about 1,000,000 samples' worth,
+        /// between 10 and 3,000 epochs (Adam at its default rate of 0.001 takes that many on the small built-in sets).
         public var epochs: Int?
         /// Reshuffle the samples every epoch (stochastic and mini-batch modes).
         public var shuffle = true
@@ -92,20 +101,32 @@ extension TrainingRun {
 
         public init() {}
 
-        public static let defaultLearningRate: Float = 0.01
         public static let defaultMomentum: Float = 0.9
         public static let defaultBatchSize = 32
         public static let defaultSaveInterval = 10.0
 
-        /// The epoch limit for `trainCount` samples: about 150,000 samples' worth, in 10...400.
+        /// The epoch limit for `trainCount` samples: about 1,000,000 samples' worth, in 10...3000.
         public static func defaultEpochs(trainCount: Int) -> Int {
-            Swift.min(400, Swift.max(10, 150_000 / Swift.max(trainCount, 1)))
+            Swift.min(3000, Swift.max(10, 1_000_000 / Swift.max(trainCount, 1)))
+        }
+
+        /// The update rule these settings describe: sgd with a momentum above 0 is momentum SGD,
+        /// with `nesterov`, Nesterov's; momentum with `nesterov` is Nesterov's.
+        public var optimizerKind: OptimizerConfig.Kind {
+            let kind = optimizer ?? .adam
+            if kind == .sgd, let momentum, momentum > 0 { return nesterov ? .nesterov : .momentum }
+            if kind == .momentum && nesterov { return .nesterov }
+            return kind
         }
 
         /// The optimizer these settings describe, before any checkpoint is considered.
         var optimizerConfig: OptimizerConfig {
-            OptimizerConfig(optimizer ?? .adam, learningRate: learningRate ?? Self.defaultLearningRate,
-                            momentum: momentum ?? Self.defaultMomentum, weightDecay: weightDecay ?? 0)
+            let kind = optimizerKind
+            var config = OptimizerConfig(kind, learningRate: learningRate ?? kind.defaultLearningRate,
+                                         momentum: momentum ?? Self.defaultMomentum, weightDecay: weightDecay ?? 0)
+            if let beta1 { config.beta1 = beta1 }
+            if let beta2 { config.beta2 = beta2 }
+            return config
         }
 
         /// The target accuracy as a fraction.
@@ -122,11 +143,24 @@ extension TrainingRun {
             }
             // The learning rate, momentum and weight decay ranges are the optimizer's own rules.
             try optimizerConfig.validate()
-            if let momentum {
-                // Resuming without naming the optimizer: the checkpoint's is checked when it is read.
-                if let kind = optimizer ?? (resume == nil ? .adam : nil), kind != .momentum && kind != .nesterov {
-                    throw ConfigurationError([.init(.momentum, "\(momentum)"), .init(.optimizer, kind.rawValue)],
-                                             "only momentum and nesterov have a momentum; \(kind.rawValue) would ignore it")
+            // Resuming without naming the optimizer, the checkpoint's is checked when it is read.
+            let named = optimizer ?? (resume == nil ? .adam : nil)
+            if let momentum, let kind = named, kind == .adam || kind == .rprop {
+                throw ConfigurationError([.init(.momentum, "\(momentum)"), .init(.optimizer, kind.rawValue)],
+                                         "momentum applies to sgd, momentum and nesterov"
+                                         + (kind == .adam ? "; adam's counterpart is beta1" : ""))
+            }
+            if nesterov, let kind = named {
+                let withMomentum = kind == .momentum || kind == .nesterov || (kind == .sgd && (momentum ?? 0) > 0)
+                guard withMomentum else {
+                    throw ConfigurationError([.init(.nesterov, "on"), .init(.optimizer, kind.rawValue)],
+                                             "Nesterov's momentum applies to sgd with a momentum above 0, and to momentum")
+                }
+            }
+            if let kind = named, kind != .adam {
+                for (setting, value) in [(ConfigurationError.Setting.beta1, beta1), (.beta2, beta2)] where value != nil {
+                    throw ConfigurationError([.init(setting, "\(value!)"), .init(.optimizer, kind.rawValue)],
+                                             "\(setting.rawValue) applies to adam only")
                 }
             }
             if let schedule, schedule != .constant, optimizer == .rprop {

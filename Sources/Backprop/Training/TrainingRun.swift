@@ -52,6 +52,7 @@ public final class TrainingRun {
 
     private func train(_ data: Dataset, _ events: @escaping (Event) -> Void) throws -> Outcome {
         let plan = try prepare(data)
+        for warning in plan.warnings { events(.notice("warning: " + warning)) }
         var (device, fallbacks) = try DeviceSelection.openWithFallbacks(settings.device) { events(.notice($0)) }
         var trainer = try makeTrainer(plan, on: device, from: checkpoint, resume: settings.resume != nil)
         var uploaded = try upload(plan, for: trainer.network)
