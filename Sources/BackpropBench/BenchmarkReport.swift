@@ -13,9 +13,10 @@ public struct BenchmarkReport: Sendable, Codable {
         records.filter { $0.section == section.rawValue }
     }
 
-    public func jsonData() throws -> Data {
+    /// The report as bench.json holds it (pretty-printed; `compact`: on one line).
+    public func jsonData(compact: Bool = false) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 

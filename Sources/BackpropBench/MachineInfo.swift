@@ -15,6 +15,10 @@ public struct MachineInfo: Sendable, Codable, Hashable {
     public var loadAfter: [Double]?
     public var profile: String
     public var seconds: Double?
+    /// The Backprop version that measured (nil in reports from before 0.2.0).
+    public var version: String?
+    /// The CPU's vector extensions that matter to OpenBLAS and PoCL (avx2, fma, avx512f, …).
+    public var cpuFlags: [String]?
 
     public init(cpu: String, cores: Int, openBLASThreads: Int, devices: [DeviceInfo], date: String,
                 commandLine: String, loadBefore: [Double]?, loadAfter: [Double]?, profile: String, seconds: Double?) {
@@ -28,10 +32,13 @@ public struct MachineInfo: Sendable, Codable, Hashable {
         self.loadAfter = loadAfter
         self.profile = profile
         self.seconds = seconds
+        version = BackpropVersion.current
+        cpuFlags = Self.vectorFlags()
     }
 
     enum CodingKeys: String, CodingKey {
-        case cpu, cores, devices, date, profile, seconds
+        case cpu, cores, devices, date, profile, seconds, version
+        case cpuFlags = "cpu_flags"
         case openBLASThreads = "openblas_threads"
         case commandLine = "command_line"
         case loadBefore = "load_before"
@@ -54,6 +61,15 @@ public struct MachineInfo: Sendable, Codable, Hashable {
             }
         }
         return "unknown"
+    }
+
+    /// The vector extensions /proc/cpuinfo lists, of those that decide GEMM speed.
+    static func vectorFlags() -> [String]? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        return ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile", "neon", "asimd"]
+            .filter(flags.contains)
     }
 
     /// The three load averages from /proc/loadavg; nil where it cannot be read.

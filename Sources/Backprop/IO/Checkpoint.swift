@@ -90,7 +90,8 @@ public struct Checkpoint: Sendable {
             tensors["layers.\(l).weight"] = .init(floats: Array(parameters[w..<(w + units * fanIn)]), shape: [units, fanIn])
             tensors["layers.\(l).bias"] = .init(floats: Array(parameters[b..<(b + units)]), shape: [units])
         }
-        var metadata = ["format": Self.formatName, "architecture": try Self.json(architecture)]
+        var metadata = ["format": Self.formatName, "architecture": try Self.json(architecture),
+                        "backprop_version": BackpropVersion.current]
         if let normalization {
             metadata["normalization"] = normalization.kind.rawValue
             tensors["normalization.offset"] = .init(floats: normalization.offset, shape: [normalization.offset.count])
@@ -119,7 +120,9 @@ public struct Checkpoint: Sendable {
             arch = try JSONDecoder().decode(Architecture.self, from: Data(archText.utf8))
             try arch.validate()
         } catch {
-            throw fail("has an invalid architecture in its metadata: \(error)")
+            throw fail("has an invalid \"architecture\" in its metadata: \(Self.readable(error)) "
+                       + "(expected {\"sizes\":[784,256,10],\"activations\":[\"relu\",\"softmax\"],\"loss\":\"cross-entropy\"}; "
+                       + "a file with no Backprop metadata at all is read as plain weights)")
         }
         // Every layer's tensors are found and checked before the parameter vector is built, so
         // its size is backed by bytes really in the file, not just by the metadata's claim.
@@ -191,8 +194,33 @@ public struct Checkpoint: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(text.utf8))
         } catch {
-            throw fail("has invalid \"\(key)\" metadata: \(error)")
+            throw fail("has invalid \"\(key)\" metadata: \(readable(error))")
         }
+    }
+
+    /// A decoding error as a reader can act on it: which key, what was expected.
+    static func readable(_ error: Error) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        func at(_ keys: [CodingKey]) -> String { keys.isEmpty ? "" : "\"\(path(keys))\" " }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "\"\(path(context.codingPath + [key]))\" is missing"
+        case DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context):
+            let what = type == String.self ? "a string" : type == Int.self || type == Float.self || type == Double.self ? "a number"
+                : String(describing: type).hasPrefix("Array") ? "a list" : String(describing: type).hasPrefix("Dictionary") ? "an object" : "a \(type)"
+            return "\(at(context.codingPath))is not \(what)"
+        case DecodingError.dataCorrupted(let context):
+            let detail = context.underlyingError.map { " (\(oneLineDescription($0)))" } ?? ""
+            return "\(at(context.codingPath))\(context.debugDescription.isEmpty ? "is not valid JSON" : context.debugDescription)\(detail)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func oneLineDescription(_ error: Error) -> String {
+        (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
     }
 
     private static func json<T: Encodable>(_ value: T) throws -> String {

@@ -79,6 +79,8 @@ extension TrainingRun {
         var options: TrainingOptions
         /// What looks wrong but may be meant (a held-out split of one class), said as notices.
         var warnings: [String]
+        /// The weights the run starts from: the checkpoint's, or the plain weights' made a network.
+        var start: Checkpoint?
     }
 
     /// Splits and normalises `data`, resolves the network, the mode and the epoch limit, and
@@ -100,8 +102,8 @@ extension TrainingRun {
         }
         // Normalisation: the checkpoint's when continuing from one, else fitted on the training split.
         let normalization: Normalization?
-        if let checkpoint {
-            normalization = checkpoint.normalization
+        if checkpoint != nil || weights != nil {
+            normalization = checkpoint?.normalization
         } else {
             let kind = settings.normalization ?? .none
             normalization = kind == .none ? nil : kind.fit(train)
@@ -110,7 +112,12 @@ extension TrainingRun {
             try normalization.apply(to: &train)
             if validation != nil { try normalization.apply(to: &validation!) }
         }
-        let architecture = try checkpoint?.architecture ?? self.architecture(for: train)
+        let start = try checkpoint ?? weights.map {
+            try $0.checkpoint(NetworkChoice(activation: settings.activation, output: settings.output, loss: settings.loss,
+                                            classification: train.isClassification))
+        }
+        let architecture = try start?.architecture ?? self.architecture(for: train)
+        if !train.isClassification, architecture.loss != .squaredError { throw Self.regressionLoss(architecture.loss, data) }
         guard train.inputSize == architecture.inputSize else {
             throw DataError(source: train.source, record: nil, problem:
                 "has \(train.inputSize) inputs per sample, but the network (\(architecture.summary)) takes \(architecture.inputSize)")
@@ -149,7 +156,13 @@ extension TrainingRun {
         options.stopping.targetAccuracy = settings.targetFraction
         options.stopping.patience = settings.patience
         return Prepared(train: train, validation: validation, normalization: normalization,
-                        architecture: architecture, options: options, warnings: warnings)
+                        architecture: architecture, options: options, warnings: warnings, start: start)
+    }
+
+    /// The refusal of a classification loss for regression targets.
+    static func regressionLoss(_ loss: Loss, _ data: Dataset) -> ConfigurationError {
+        ConfigurationError(.loss, loss.name, "\(data.source) holds regression targets, which only the mse loss "
+                           + "fits (\(loss.name) needs class labels)")
     }
 
     /// The network the settings describe, with sizes defaulted from the data.
@@ -168,10 +181,7 @@ extension TrainingRun {
         let loss = settings.loss
             ?? (data.isClassification ? (sizes.last == 1 ? .sigmoidCrossEntropy : .softmaxCrossEntropy) : .squaredError)
         let hidden = settings.activation ?? .relu
-        if !data.isClassification, loss != .squaredError {
-            throw ConfigurationError(.loss, loss.name, "\(data.source) holds regression targets, which only the mse loss "
-                                     + "fits (\(loss.name) needs class labels)")
-        }
+        if !data.isClassification, loss != .squaredError { throw Self.regressionLoss(loss, data) }
         do {
             return try Architecture(sizes: sizes, hidden: hidden, output: settings.output, loss: loss)
         } catch let e as ConfigurationError {
@@ -233,6 +243,31 @@ extension TrainingRun {
             throw ConfigurationError([.init(.optimizer, kind.rawValue), source],
                                      "the checkpoint's optimizer is \(saved.kind.rawValue), whose state a \(kind.rawValue) optimizer "
                                      + "cannot take over; leave the optimizer out to resume, or start a new one from its weights (init)")
+        }
+    }
+
+    /// Plain weights fix the layer sizes; the activations and loss are the settings' (they are
+    /// the weights' network), and a new optimizer starts. They carry no normalisation, optimizer
+    /// state or progress: an initializer, a normalisation or resuming is refused.
+    func checkSettings(against w: PlainWeights) throws {
+        let source = ConfigurationError.Fault(settings.resume != nil ? .resume : .initFrom, w.source)
+        if settings.resume != nil {
+            throw ConfigurationError([source], "holds plain weights, with no optimizer state or progress to resume from; "
+                                     + "start a new run from them with init")
+        }
+        func refuse(_ setting: ConfigurationError.Setting, _ value: String, _ why: String) -> ConfigurationError {
+            ConfigurationError([.init(setting, value), source], why)
+        }
+        if let layers = settings.layers, layers != w.sizes {
+            throw refuse(.layers, LayerSizes(layers).description, "the weights fix the layer sizes: \(LayerSizes(w.sizes)); "
+                         + "leave the layers out to start from them")
+        }
+        if let i = settings.initializer {
+            throw refuse(.initializer, i.rawValue, "the weights come from the file, so an initializer would have no effect")
+        }
+        if let n = settings.normalization, n != .none {
+            throw refuse(.normalization, n.rawValue, "plain weights were trained on inputs as they were then; a normalisation "
+                         + "fitted now would change them (normalise the data as the weights expect it)")
         }
     }
 

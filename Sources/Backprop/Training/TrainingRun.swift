@@ -22,6 +22,9 @@ public final class TrainingRun {
     /// The checkpoint the run starts from (`initFrom` or `resume`), read and checked against
     /// the settings when the run was made.
     public let checkpoint: Checkpoint?
+    /// Plain weights `initFrom` names (a safetensors file as PyTorch writes one), whose
+    /// activations and loss come from the settings and the data.
+    public let weights: PlainWeights?
 
     /// What a run reports as it goes. An epoch's report comes after its periodic save.
     public enum Event {
@@ -40,8 +43,16 @@ public final class TrainingRun {
         try settings.validate()
         self.settings = settings
         self.stop = stop
-        checkpoint = try (settings.resume ?? settings.initFrom).map { try Checkpoint.read(from: $0) }
-        if let checkpoint { try checkSettings(against: checkpoint) }
+        switch try (settings.resume ?? settings.initFrom).map({ try ModelFile.read(from: $0) }) {
+        case .checkpoint(let c)?:
+            (checkpoint, weights) = (c, nil)
+            try checkSettings(against: c)
+        case .weights(let w)?:
+            (checkpoint, weights) = (nil, w)
+            try checkSettings(against: w)
+        case nil:
+            (checkpoint, weights) = (nil, nil)
+        }
     }
 
     /// Trains on `data` (split into training and held-out samples as the settings say) until a
@@ -54,7 +65,7 @@ public final class TrainingRun {
         let plan = try prepare(data)
         for warning in plan.warnings { events(.notice("warning: " + warning)) }
         var (device, fallbacks) = try DeviceSelection.openWithFallbacks(settings.device) { events(.notice($0)) }
-        var trainer = try makeTrainer(plan, on: device, from: checkpoint, resume: settings.resume != nil)
+        var trainer = try makeTrainer(plan, on: device, from: plan.start, resume: settings.resume != nil)
         var uploaded = try upload(plan, for: trainer.network)
         var started = Plan(plan, device: device, trainer: trainer)
         if settings.resume != nil, let saved = checkpoint?.optimizer {
@@ -88,7 +99,7 @@ public final class TrainingRun {
                 let failed = device.name
                 let opened = try DeviceSelection.openWithFallbacks(fallbacks.removeFirst()) { events(.notice($0)) }
                 (device, fallbacks) = (opened.device, opened.fallbacks + fallbacks)
-                trainer = try makeTrainer(plan, on: device, from: lastGood ?? checkpoint,
+                trainer = try makeTrainer(plan, on: device, from: lastGood ?? plan.start,
                                           resume: lastGood != nil || settings.resume != nil)
                 uploaded = try upload(plan, for: trainer.network)
                 events(.notice("\(failed) failed during training (\(error)); continuing on \(device.name) "
@@ -131,6 +142,7 @@ public final class TrainingRun {
     }
 
     private func evaluate(_ network: Network, _ data: DeviceData, _ samples: Dataset, confusion: Bool) throws -> Evaluation {
-        try Evaluation.measure(network, on: data, labels: confusion ? samples.labels : nil, chunkRows: settings.chunkRows)
+        try Evaluation.measure(network, on: data, labels: confusion ? samples.labels : nil,
+                               targets: samples.isClassification ? nil : samples.targets, chunkRows: settings.chunkRows)
     }
 }
