@@ -23,6 +23,7 @@ struct BackpropCommand: ParsableCommand {
             Exit status: 0 success, 1 training diverged, 64 bad usage, 65 bad data, 70 device or internal \
             failure, 130/143 interrupted (SIGINT/SIGTERM; the current step finishes and --save is honoured).
             """,
+        version: "backprop \(BackpropVersion.current)",
         subcommands: [Train.self, Evaluate.self, Predict.self, Devices.self, Bench.self, Tune.self, Stress.self],
         defaultSubcommand: Train.self)
 }
@@ -55,8 +56,10 @@ private func writeAll(_ fd: Int32, _ text: String) {
     }
 }
 
-/// A notice from the library (which device was chosen and why), as one line on standard error.
+/// A notice from the library (which device was chosen and why), as one line on standard error;
+/// with --quiet only warnings are.
 func notice(_ text: String) {
+    if Console.mode == .quiet && !text.hasPrefix("warning:") { return }
     printError("backprop: \(oneLine(text))")
 }
 

@@ -43,7 +43,10 @@ struct Bench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Time cap of each time-to-accuracy run, in seconds (default 60, quick 2).")
     var accuracySeconds: Double?
 
+    @OptionGroup var console: OutputOptions
+
     func run() throws {
+        console.apply()
         try runReportingErrors {
             let config = try makeConfiguration()
             let suite = try BenchmarkSuite(config)
@@ -53,8 +56,10 @@ struct Bench: ParsableCommand {
             printer.finish(report)
             if let output {
                 let files = try report.write(to: URL(fileURLWithPath: output))
-                print("# wrote " + files.map(\.path).joined(separator: ", "))
+                say("# wrote " + files.map(\.path).joined(separator: ", "))
             }
+            // The report as bench.json holds it, on one line.
+            if console.json { Console.emit(String(decoding: try report.jsonData(compact: true), as: UTF8.self)) }
             if suite.failures > 0 {
                 printError("backprop: \(suite.failures) figure(s) could not be measured (see the skipped lines above)")
                 throw ExitCode(70)

@@ -18,31 +18,31 @@ final class BenchPrinter {
             table = BenchmarkTable(devices: devices.map(\.label) + ["cpu"],
                                    modes: configuration.modes.map(\.description) + configuration.accuracy.runs.map(\.name))
             let m = MachineInfo.current(devices: devices, commandLine: "", profile: configuration.profile)
-            print("# backprop bench (\(configuration.profile)): \(m.cpu), \(m.cores) cores, OpenBLAS \(m.openBLASThreads) threads; "
+            say("# backprop \(BackpropVersion.current) bench (\(configuration.profile)): \(m.cpu), \(m.cores) cores"
+                + (m.cpuFlags.map { " (\($0.joined(separator: " ")))" } ?? "") + ", OpenBLAS \(m.openBLASThreads) threads; "
                 + "load average \(load(m.loadBefore))")
             for d in devices {
                 let build = d.build.map { "; \($0)" } ?? ""
-                print("# \(d.label): \(d.name), opened in \(String(format: "%.2f", d.openSeconds)) s\(build)")
+                say("# \(d.label): \(d.name), opened in \(String(format: "%.2f", d.openSeconds)) s\(build)")
             }
         case .sectionStarted(let section, let repeats):
-            print("")
-            print(BenchmarkTable.title(section, repeats: repeats, accuracy: configuration.accuracy))
-            print(table.header(section))
+            say("")
+            say(BenchmarkTable.title(section, repeats: repeats, accuracy: configuration.accuracy))
+            say(table.header(section))
         case .record(let r):
-            print(table.row(r))
+            say(table.row(r))
         case .skipped(let s):
-            print("# skipped (\(s.section)): \(s.reason)")
+            say("# skipped (\(s.section)): \(s.reason)")
         case .note(let text):
-            print("# \(text)")
+            say("# \(text)")
         }
-        fflush(nil)
     }
 
     func finish(_ report: BenchmarkReport) {
-        print("")
-        print("# compile s: first run less a steady one (kernel builds, allocation, thread start-up), kept out of the figures; "
+        say("")
+        say("# compile s: first run less a steady one (kernel builds, allocation, thread start-up), kept out of the figures; "
             + "n: repeats; ÷ cblas: GFLOP/s over cblas_sgemm's for the same shape in this run")
-        print("# load average before \(load(report.machine.loadBefore)), after \(load(report.machine.loadAfter)) "
+        say("# load average before \(load(report.machine.loadBefore)), after \(load(report.machine.loadAfter)) "
             + "(above \(report.machine.cores): other work shared the cores); took \(String(format: "%.1f", report.machine.seconds ?? 0)) s")
     }
 

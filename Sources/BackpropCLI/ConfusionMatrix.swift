@@ -12,10 +12,10 @@ struct ConfusionMatrix {
         let k = counts.count
         let labels = (0..<k).map { oneLine(names?[safe: $0] ?? "\($0)", limit: 24) }
         let width = max(5, (counts.flatMap { $0 }.max() ?? 0).description.count + 1, (labels.map(\.count).max() ?? 1) + 1)
-        Swift.print("confusion matrix, \(title) (rows: true class, columns: predicted):")
-        Swift.print(String(repeating: " ", count: width + 2) + labels.map { pad($0, width) }.joined())
+        say("confusion matrix, \(title) (rows: true class, columns: predicted):")
+        say(String(repeating: " ", count: width + 2) + labels.map { pad($0, width) }.joined())
         for (i, row) in counts.enumerated() {
-            Swift.print("  " + pad(labels[i], width) + row.map { pad("\($0)", width) }.joined())
+            say("  " + pad(labels[i], width) + row.map { pad("\($0)", width) }.joined())
         }
     }
 

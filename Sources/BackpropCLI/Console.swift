@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 
 /// Where a command's lines go. Human lines go to standard output; with `--json`, to standard
-/// error, so that standard output holds only the JSON; with `--quiet`, nowhere (errors still go
-/// to standard error). Machine output (the JSON, predict's rows) always goes to standard output.
+/// error, so that standard output holds only the JSON; with `--quiet`, nowhere, and of the
+/// notices only warnings are shown (errors always go to standard error). Machine output (the
+/// JSON, predict's rows) always goes to standard output.
 enum Console {
     enum Mode: Sendable { case normal, json, quiet }
 
@@ -47,7 +48,7 @@ func say(_ line: String) { Console.say(line) }
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Standard output holds only the JSON (the keys: backprop help json); the other lines go to standard error.")
     var json = false
-    @Flag(help: "Print no progress or summary lines (errors still go to standard error).") var quiet = false
+    @Flag(help: "Print no progress, summary or notices (warnings and errors still go to standard error; with --json, the JSON still goes to standard output).") var quiet = false
 
     func apply() {
         Console.mode = quiet ? .quiet : json ? .json : .normal

@@ -42,7 +42,7 @@ struct DecisionMap {
                 canvas[r][c] = Character(String(Int(label) % 10))
             }
         }
-        Swift.print("what it learned: the class of each point of the plane (regions ·/b/…; digits are training samples)")
-        for row in canvas { Swift.print("  " + String(row)) }
+        say("what it learned: the class of each point of the plane (regions ·/b/…; digits are training samples)")
+        for row in canvas { say("  " + String(row)) }
     }
 }

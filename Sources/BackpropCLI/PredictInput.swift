@@ -2,12 +2,14 @@ import ArgumentParser
 import Backprop
 import Foundation
 
-/// The samples `predict --input` names: a data set spec (labels ignored), or a CSV file whose
-/// every column is an input.
+/// The samples `predict --input` names: a data set spec (labels ignored), a CSV file whose
+/// every column is an input, or - for such a file on standard input.
 enum PredictInput {
     static func load(_ text: String, seed: UInt64) throws -> Dataset {
         let data: Dataset
-        if FileManager.default.fileExists(atPath: text) {
+        if text == "-" {
+            data = try CSV.load(URL(fileURLWithPath: "/dev/stdin"), task: .unlabelled, options: .init(delimiter: .auto))
+        } else if FileManager.default.fileExists(atPath: text) {
             data = try CSV.load(URL(fileURLWithPath: text), task: .unlabelled, options: .init(delimiter: .auto))
         } else if let spec = try? DatasetSpec(parsing: text) {
             data = try spec.load(seed: seed)

@@ -2,9 +2,8 @@ import Backprop
 import Foundation
 
 /// Training output: on a terminal a live progress line (epoch, percent, samples/s, loss,
-/// accuracy, time left) that each epoch's line replaces; otherwise one plain line per epoch
-/// (every `logEvery` epochs; on a terminal, given `logEvery`, every `logEvery`-th epoch's line
-/// stays). Messages go to standard output, the run's notices to standard error.
+/// accuracy, time left), redrawn within each epoch; the lines of the epochs logged stay: every
+/// `logEvery`-th (default: about 25 in all), the first and the last. Lines go where `Console` sends human lines; the run's notices to standard error.
 final class ProgressReporter {
     let live: Bool
     let logEvery: Int?
@@ -14,7 +13,7 @@ final class ProgressReporter {
     private var epochSeconds: [Double] = []
 
     init(logEvery: Int?) {
-        live = isatty(STDOUT_FILENO) == 1
+        live = Console.humanIsTerminal
         self.logEvery = logEvery
     }
 
@@ -32,14 +31,13 @@ final class ProgressReporter {
     private func header(_ plan: TrainingRun.Plan) {
         maxEpochs = plan.epochs
         let arch = plan.architecture, config = plan.optimizer
-        print("network   \(arch.summary), \(arch.parameterCount) parameters")
-        print("data      \(plan.source): \(plan.trainCount) training samples"
+        say("network   \(arch.summary), \(arch.parameterCount) parameters")
+        say("data      \(plan.source): \(plan.trainCount) training samples"
             + (plan.validationCount > 0 ? ", \(plan.validationCount) held out" : ""))
-        print("device    \(plan.device)")
-        print("training  \(plan.mode), \(config.kind.rawValue), learning rate \(plan.learningRate), up to \(maxEpochs) epochs"
+        say("device    \(plan.device)")
+        say("training  \(plan.mode), \(config.kind.rawValue), learning rate \(plan.learningRate), up to \(maxEpochs) epochs"
             + (plan.completedEpochs > 0 ? ", from epoch \(plan.completedEpochs + 1)" : ""))
-        if !plan.overrides.isEmpty { print("resumed   with " + plan.overrides.joined(separator: ", ")) }
-        flush()
+        if !plan.overrides.isEmpty { say("resumed   with " + plan.overrides.joined(separator: ", ")) }
     }
 
     /// Within an epoch: redraw the live line at most ten times a second.
@@ -58,37 +56,34 @@ final class ProgressReporter {
 
     private func epoch(_ r: EpochReport) {
         epochSeconds.append(r.seconds)
-        let every = logEvery ?? (live ? 1 : max(1, maxEpochs / 25))
+        let every = logEvery ?? max(1, maxEpochs / 25)
         let kept = r.epoch % every == 0 || r.epoch == 1 || r.epoch == maxEpochs
-        guard live || kept else { return }
+        // Between the lines kept, the live line shows the next epoch's progress.
+        guard kept else { return }
         var line = "epoch \(r.epoch)/\(maxEpochs)  " + String(format: "loss %.4f", r.loss)
         if let a = r.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
         if let v = r.validationLoss { line += String(format: "  val loss %.4f", v) }
         if let a = r.validationAccuracy { line += String(format: "  val acc %.2f%%", a * 100) }
         line += "  lr \(r.learningRate)  \(Self.rate(r.samplesPerSecond)) samples/s  \(String(format: "%.2f", r.seconds)) s"
         if r.undone { line += "  (worse: undone)" }
-        if !live {
-            print(line)
-            flush()
-        } else {
-            draw(line)
-            if kept { finishLine() }
+        if live { draw(line) }
+        finishLine(else: line)
+    }
+
+    /// Ends the live line, if one is drawn (else writes `text`, if any, as a line).
+    func finishLine(else text: String? = nil) {
+        if lineOpen {
+            say("")
+            lineOpen = false
+        } else if let text {
+            say(text)
         }
     }
 
-    func finishLine() {
-        guard lineOpen else { return }
-        print("")
-        lineOpen = false
-        flush()
-    }
-
     private func draw(_ line: String) {
-        writeOut("\r\u{1B}[K" + line)
+        Console.say("\r\u{1B}[K" + line, terminator: "")
         lineOpen = true
     }
-
-    private func flush() { fflush(nil) }
 
     static func rate(_ r: Double) -> String {
         r >= 1e6 ? String(format: "%.2fM", r / 1e6) : r >= 1e4 ? String(format: "%.1fk", r / 1e3) : String(format: "%.0f", r)

@@ -11,13 +11,14 @@ struct Stress: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Create/release cycles after warm-up.") var iterations: Int = 1000
     @Option(help: "Device (see `backprop --help`).") var device: DeviceRequest = .cpu
-    @Flag(help: "Print one JSON object as the last line.") var json = false
+    @OptionGroup var console: OutputOptions
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
     }
 
     func run() throws {
+        console.apply()
         try runReportingErrors {
             let request = device
             let arch = try Architecture(sizes: [64, 32, 10])
@@ -39,14 +40,14 @@ struct Stress: ParsableCommand {
             for _ in 0..<iterations { try cycle() }
             let seconds = (ContinuousClock.now - clock).seconds
             let (rss1, objects1) = (ProcessMemory.resident, CLObjectCount.current)
-            print("\(iterations) cycles on \(device) in \(String(format: "%.1f", seconds)) s")
-            print("resident memory \(rss0 / 1024) KiB -> \(rss1 / 1024) KiB (\(String(format: "%+.1f", Double(rss1 - rss0) / 1_048_576)) MiB)")
-            print("live OpenCL objects \(objects0) -> \(objects1)")
-            if json {
+            say("\(iterations) cycles on \(device) in \(String(format: "%.1f", seconds)) s")
+            say("resident memory \(rss0 / 1024) KiB -> \(rss1 / 1024) KiB (\(String(format: "%+.1f", Double(rss1 - rss0) / 1_048_576)) MiB)")
+            say("live OpenCL objects \(objects0) -> \(objects1)")
+            if console.json {
                 let object: [String: Any] = ["iterations": iterations, "device": device.description, "seconds": seconds,
                                              "rss_before": rss0, "rss_after": rss1,
                                              "opencl_objects_before": objects0, "opencl_objects_after": objects1]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                try Console.emit(json: object)
             }
         }
     }

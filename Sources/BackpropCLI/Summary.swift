@@ -15,10 +15,10 @@ struct Summary {
         say("stopped   \(o.reason) after \(o.trainer.completedEpochs) epochs in \(String(format: "%.2f", o.seconds)) s"
             + " (\(ProgressReporter.rate(o.samplesPerSecond)) samples/s)")
         guard let trainEval = o.trainEvaluation else { return }
-        say("training  loss \(f4(trainEval.loss))" + (trainEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
+        say("training  loss \(f4(trainEval.loss))" + (trainEval.accuracy.map { "  accuracy \(pct($0))" } ?? "") + regression(trainEval))
         let heldEval = o.validationEvaluation
         if let heldEval {
-            say("held out  loss \(f4(heldEval.loss))" + (heldEval.accuracy.map { "  accuracy \(pct($0))" } ?? ""))
+            say("held out  loss \(f4(heldEval.loss))" + (heldEval.accuracy.map { "  accuracy \(pct($0))" } ?? "") + regression(heldEval))
         }
         if let saved = o.saved { say("saved     \(saved.path)") }
         say("")
@@ -37,7 +37,8 @@ struct Summary {
             "optimizer": o.trainer.optimizer.config.kind.rawValue, "epochs": o.trainer.completedEpochs,
             "stop_reason": o.reason.description, "seconds": o.seconds, "samples_per_second": o.samplesPerSecond,
             "train_loss": trainEval.loss, "final_epoch_loss": o.result.last?.loss ?? trainEval.loss,
-            "peak_rss_bytes": ProcessMemory.peakResident,
+            "peak_rss_bytes": ProcessMemory.peakResident, "version": BackpropVersion.current,
+            "learning_rate": Double(o.plan.learningRate),
         ]
         if let a = trainEval.accuracy { object["train_accuracy"] = a }
         if let h = heldEval {
@@ -45,6 +46,10 @@ struct Summary {
             if let a = h.accuracy { object["validation_accuracy"] = a }
         }
         if let saved = o.saved { object["saved"] = saved.path }
+        for (prefix, e) in [("train", trainEval), ("validation", heldEval)] {
+            guard let r = e?.regression else { continue }
+            object.merge(["\(prefix)_mse": r.mse, "\(prefix)_rmse": r.rmse, "\(prefix)_mae": r.mae, "\(prefix)_r2": r.r2]) { $1 }
+        }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         Console.emit(String(decoding: data, as: UTF8.self))
     }
@@ -64,6 +69,11 @@ struct Summary {
             let y = outputs[(i * k)..<((i + 1) * k)]
             say("  x \(list(Array(x)))  target \(list(t))  predicted \(list(Array(y)))")
         }
+    }
+
+    /// "  rmse 0.0312  mae 0.0250  r² 0.9981" for regression, else nothing.
+    private func regression(_ e: Evaluation) -> String {
+        e.regression.map { "  rmse \(g6($0.rmse))  mae \(g6($0.mae))  r² \(g6($0.r2))" } ?? ""
     }
 
     private func list(_ v: [Float]) -> String { "[" + v.map { String(format: "%.3f", $0) }.joined(separator: ", ") + "]" }

@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
     @Option(help: "Write one row per epoch (epoch, losses, accuracies, learning rate, seconds) to this file: CSV, or JSON lines for .jsonl/.json.")
     var history: String?
     @OptionGroup var console: OutputOptions
-    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs (default: about 25 lines per run; on a terminal, every epoch).")
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs, and the first and last (default: about 25 lines per run); on a terminal a live line shows the epochs between.")
     var logEvery: Int?
 
     func validate() throws {

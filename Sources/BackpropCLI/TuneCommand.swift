@@ -36,15 +36,21 @@ struct Tune: ParsableCommand {
         }
     }
 
+    @OptionGroup var console: OutputOptions
+
     func run() throws {
+        console.apply()
         try runReportingErrors {
+            var results: [[String: Any]] = []
             let infos = try device.map { try DeviceSelection.openCLInfo($0) }
             if reset {
                 for info in infos {
                     let had = try GEMMTuning.forget(info)
                     say(had ? "forgot the tuning stored for \(info.name); its defaults apply"
                         : "nothing stored for \(info.name); its defaults apply")
+                    results.append(["device": info.name, "forgot": had])
                 }
+                if console.json { try Console.emit(json: ["devices": results, "version": BackpropVersion.current]) }
                 return
             }
             for info in infos {
@@ -61,7 +67,17 @@ struct Tune: ParsableCommand {
                 }
                 say("\(r.tried) configurations tried, \(r.discarded) discarded, \(r.seconds.rounded().clampedInt()) s"
                     + (dryRun ? "; not stored (--dry-run)" : ""))
+                results.append([
+                    "device": info.name, "platform": info.platformName, "driver": info.driverVersion,
+                    "defaults": "\(r.defaults)", "tuned": "\(r.best)", "stored": !dryRun, "tried": r.tried,
+                    "discarded": r.discarded, "seconds": r.seconds,
+                    "shapes": r.rows.map { row -> [String: Any] in
+                        ["shape": row.shape.description, "defaults_gflops": row.defaults, "tuned_gflops": row.tuned,
+                         "openblas_gflops": row.openBLAS]
+                    },
+                ])
             }
+            if console.json { try Console.emit(json: ["devices": results, "version": BackpropVersion.current]) }
         }
     }
 }

@@ -14,8 +14,10 @@ struct CLITests {
         // One spelling of a layer list and of a mode, as --layers and bench take them.
         #expect(json["mode"] as? String == "minibatch-32")
         #expect((json["architecture"] as? String ?? "").hasPrefix("2,64,64,2 "))
-        #expect(r.stdout.contains("what it learned"))
-        #expect(r.stdout.contains("epoch 1/"))
+        // With --json, standard output holds the JSON alone; the human lines go to standard error.
+        #expect(r.stdout.split(separator: "\n").count == 1, "\(r.stdout)")
+        #expect(r.stderr.contains("what it learned"))
+        #expect(r.stderr.contains("epoch 1/"))
     }
 
     @Test("train, save, evaluate and predict round the loop", arguments: TestDevices.kinds)
@@ -35,7 +37,7 @@ struct CLITests {
         let evaluate = try CLI.run(["evaluate", "--model", model, "--dataset", "xor", "--device", device, "--json"])
         #expect(evaluate.status == 0, "stderr: \(evaluate.stderr)")
         #expect(try CLI.lastJSON(evaluate)["accuracy"] as? Double == 1)
-        #expect(evaluate.stdout.contains("confusion matrix"))
+        #expect(evaluate.stderr.contains("confusion matrix"))
 
         let csv = try dir.write("points.csv", "x,y\n0,0\n0,1\n1,0\n1,1\n")
         let predict = try CLI.run(["predict", "--model", model, "--input", csv.path, "--device", device])
@@ -53,7 +55,7 @@ struct CLITests {
         let resumed = try CLI.run(common + ["5", "--resume", a, "--json"])
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         #expect(try CLI.lastJSON(resumed)["epochs"] as? Int == 5)
-        #expect(resumed.stdout.contains("epoch 4/5") && !resumed.stdout.contains("epoch 3/5"))
+        #expect(resumed.stderr.contains("epoch 4/5") && !resumed.stderr.contains("epoch 3/5"))
     }
 
     @Test("a rate given with --resume overrides the checkpoint's, and the header says so")
@@ -64,9 +66,9 @@ struct CLITests {
                              "--save", m]).status == 0)
         let r = try CLI.run(["train", "--dataset", "circles", "--resume", m, "--learning-rate", "0.05", "--epochs", "4", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("sgd, learning rate 0.05, up to 4 epochs, from epoch 3"), "\(r.stdout)")
-        #expect(r.stdout.contains("resumed   with learning rate 0.05 (the checkpoint had 0.5)"), "\(r.stdout)")
-        #expect(r.stdout.contains("epoch 3/4") && r.stdout.contains("lr 0.05"))
+        #expect(r.stderr.contains("sgd, learning rate 0.05, up to 4 epochs, from epoch 3"), "\(r.stderr)")
+        #expect(r.stderr.contains("resumed   with learning rate 0.05 (the checkpoint had 0.5)"), "\(r.stderr)")
+        #expect(r.stderr.contains("epoch 3/4") && r.stderr.contains("lr 0.05"))
     }
 
     @Test("evaluate and --init number text labels as the model does, and refuse a class it does not know")
