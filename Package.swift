@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         // C libraries, each behind a local shim header. `scripts/setup.sh` installs them.
@@ -45,6 +46,12 @@ let package = Package(
         // The tools around it: the benchmark engine (workloads, reports, tables, charts,
         // machine readers) and the GEMM tuner's measuring harness.
         .target(name: "BackpropBench", dependencies: ["Backprop"]),
+        // A network as an ONNX graph. onnx.pb.swift is generated from onnx.proto by
+        // scripts/regenerate-onnx.sh and committed.
+        .target(
+            name: "BackpropONNX",
+            dependencies: ["Backprop", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["onnx.proto"]),
         // Named BackpropCLI so that its folder does not clash with Sources/Backprop on
         // case-insensitive file systems; the product (the binary) is still `backprop`.
         .executableTarget(
@@ -52,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Backprop",
                 "BackpropBench",
+                "BackpropONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Helpers the test targets share: devices under test, temporary folders, test data,
@@ -61,6 +69,7 @@ let package = Package(
         .testTarget(name: "BackpropTests", dependencies: ["Backprop", "BackpropTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BackpropBenchTests", dependencies: ["Backprop", "BackpropBench", "BackpropTestSupport"]),
-        .testTarget(name: "BackpropCLITests", dependencies: ["Backprop", "BackpropTestSupport"]),
+        .testTarget(name: "BackpropCLITests", dependencies: ["Backprop", "BackpropONNX", "BackpropTestSupport"],
+                    exclude: ["Scripts"]),  // run by the tests from the source tree
     ]
 )

@@ -4,6 +4,8 @@
 #   pocl-opencl-icd                     PoCL, an OpenCL implementation on the CPU (tests, CI)
 #   libopenblas-dev                     BLAS for the CPU path
 #   zlib1g-dev, pkg-config              gzip IDX files; locating the libraries above
+# and, from PyPI, what the ONNX export test runs the exported models in:
+#   onnx, onnxruntime, numpy            (python3 -m pip; python3 comes with Debian)
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 packages=(ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libopenblas-dev zlib1g-dev pkg-config)
@@ -11,11 +13,17 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    echo "setup: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "setup: installing ${missing[*]}" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+python_packages=(onnx onnxruntime numpy)
+if ! python3 -c "import onnx, onnxruntime, numpy" 2>/dev/null; then
+    echo "setup: installing ${python_packages[*]} (pip)" >&2
+    # Debian's own python3 refuses pip installs outside a virtual environment (PEP 668).
+    python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}" \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${python_packages[@]}"
+fi

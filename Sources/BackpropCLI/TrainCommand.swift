@@ -160,6 +160,7 @@ struct Train: ParsableCommand {
         case .saveInterval: "--save-every"
         case .history: "--history"
         case .splitOrder: "--split"
+        case .onnx: "--onnx"
         }
     }
 

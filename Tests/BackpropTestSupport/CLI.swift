@@ -41,11 +41,11 @@ public enum CLI {
     }
 
     /// Runs a `/bin/sh -c` script in which `$BACKPROP` is the binary (for `ulimit`, `script`,
-    /// pipes), to completion or until `timeout`.
+    /// pipes), to completion or until `timeout`; `arguments` are its `$0`, `$1`, ….
     @discardableResult
     public static func shell(_ script: String, environment: [String: String] = [:], in directory: URL? = nil,
-                             timeout: Double = 120) throws -> Result {
-        let process = makeProcess(["-c", script], environment: environment.merging(["BACKPROP": binary.path]) { a, _ in a })
+                             timeout: Double = 120, arguments: [String] = []) throws -> Result {
+        let process = makeProcess(["-c", script] + arguments, environment: environment.merging(["BACKPROP": binary.path]) { a, _ in a })
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         return try run(process, [script], in: directory, timeout: timeout)
     }

@@ -10,6 +10,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
         case mode, batchSize = "batch size", epochs, shuffle
         case targetLoss = "target loss", targetAccuracy = "target accuracy", patience
         case device, initFrom = "init", resume, save, saveInterval = "save interval", history, splitOrder = "split"
+        case onnx
     }
 
     /// The settings at fault, with the values they had, in the order they matter.
