@@ -24,9 +24,9 @@ struct Bench: ParsableCommand {
     var quick = false
     @Flag(help: .hidden) var smoke = false
     @Option(parsing: .unconditional, help: "Timed repeats per figure (default 5, quick 2).") var repeats: Int?
-    @Option(help: "Write bench.json, bench.csv, throughput.svg, accuracy.svg and gemm.svg into this folder.")
+    @Option(help: "Write bench.json, bench.csv, throughput.svg, accuracy.svg and gemm.svg into this folder.", completion: .directory)
     var output: String?
-    @Option(help: "MNIST-style IDX folder for time-to-accuracy (default: $BACKPROP_DATA_DIR/mnist, else ../shared/data/mnist).")
+    @Option(help: "MNIST-style IDX folder for time-to-accuracy (default: $BACKPROP_DATA_DIR/mnist, else ../shared/data/mnist).", completion: .directory)
     var dataset: String?
     @Option(help: "Sections to run, comma-separated: throughput, gemm, accuracy (default: all).")
     var sections: CommaList<BenchmarkConfiguration.Section>?

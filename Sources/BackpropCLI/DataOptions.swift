@@ -7,7 +7,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Data set: xor, spirals, circles, sine, mnist:DIR, idx:IMAGES,LABELS, csv:FILE.")
     var dataset: DatasetSpec = .synthetic(name: "spirals", count: nil)
     // Unconditional: "--validation -1" is a value to refuse, not a missing one.
-    @Option(parsing: .unconditional, help: "Held-out samples, the last ones of the data as given: a fraction (0.1), a count (2000), or 0 (default: 0.1 for sets of 100 samples or more, else 0).")
+    @Option(parsing: .unconditional, help: "Held-out samples, the last ones of the data as given or drawn at random (--split): a fraction (0.1), a count (2000), or 0 (default: 0.1 for sets of 100 samples or more, else 0).")
     var validation: ValidationSplit?
     @Option(help: "Input normalisation fitted on the training split: none, minmax, standard (default: none, or the checkpoint's).")
     var normalize: Normalization.Kind?

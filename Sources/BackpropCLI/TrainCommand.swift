@@ -63,16 +63,16 @@ struct Train: ParsableCommand {
 
     @Option(help: "Device: auto, cpu, opencl, opencl:gpu, opencl:cpu, opencl:<index>, opencl:<p>:<d>, opencl:<name>; a comma-separated list is an order of preference (default: BACKPROP_DEVICE, else auto).")
     var device: DeviceRequest?
-    @Option(name: .customLong("init"), help: "Start from the weights (and normalisation) in this checkpoint, with a fresh optimizer.")
+    @Option(name: .customLong("init"), help: "Start from the weights (and normalisation) in this checkpoint, with a fresh optimizer.", completion: .file(extensions: ["safetensors"]))
     var initFrom: String?
-    @Option(help: "Resume training from this checkpoint: weights, optimizer state and epoch count.") var resume: String?
-    @Option(help: "Save the trained model (safetensors) here; written atomically.") var save: String?
+    @Option(help: "Resume training from this checkpoint: weights, optimizer state and epoch count.", completion: .file(extensions: ["safetensors"])) var resume: String?
+    @Option(help: "Save the trained model (safetensors) here; written atomically.", completion: .file(extensions: ["safetensors"])) var save: String?
     @Option(name: .customLong("save-every"), parsing: .unconditional,
             help: "With --save, also save after an epoch once this many seconds have passed since the last save (0: every epoch; default: \(Defaults.defaultSaveInterval.clampedInt())).")
     var saveEvery: Double?
     @Option(help: "Which samples --validation holds out: last (the last ones, as Keras) or random (drawn with --seed, as scikit-learn) (default: last).")
     var split: SplitOrder?
-    @Option(help: "Write one row per epoch (epoch, losses, accuracies, learning rate, seconds) to this file: CSV, or JSON lines for .jsonl/.json.")
+    @Option(help: "Write one row per epoch (epoch, losses, accuracies, learning rate, seconds) to this file: CSV, or JSON lines for .jsonl/.json.", completion: .file(extensions: ["csv", "jsonl", "json"]))
     var history: String?
     @OptionGroup var console: OutputOptions
     @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Print one line every N epochs, and the first and last (default: about 25 lines per run); on a terminal a live line shows the epochs between.")
