@@ -63,7 +63,7 @@ struct Train: ParsableCommand {
 
     @Option(help: "Device: auto, cpu, opencl, opencl:gpu, opencl:cpu, opencl:<index>, opencl:<p>:<d>, opencl:<name>; a comma-separated list is an order of preference (default: BACKPROP_DEVICE, else auto).")
     var device: DeviceRequest?
-    @Option(name: .customLong("init"), help: "Start from the weights (and normalisation) in this checkpoint, with a fresh optimizer.", completion: .file(extensions: ["safetensors"]))
+    @Option(name: .customLong("init"), help: "Start from the weights (and normalisation) in this checkpoint, or from plain PyTorch weights (layers.N.weight or nn.Sequential's N.weight, with --activation etc.), with a fresh optimizer.", completion: .file(extensions: ["safetensors"]))
     var initFrom: String?
     @Option(help: "Resume training from this checkpoint: weights, optimizer state and epoch count.", completion: .file(extensions: ["safetensors"])) var resume: String?
     @Option(help: "Save the trained model (safetensors) here; written atomically.", completion: .file(extensions: ["safetensors"])) var save: String?
@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
     var settings: TrainingRun.Settings {
         var s = TrainingRun.Settings()
         s.validation = data.validation
-        s.splitOrder = split ?? .last
+        s.splitOrder = split
         s.normalization = data.normalize
         s.seed = data.seed
         s.layers = layers?.sizes

@@ -239,6 +239,9 @@ enum Corpus {
         Case("--patience without held-out samples", 64, mentions: "--patience", "--validation") { s in
             s.train("--dataset", "xor", "--patience", "3")
         },
+        Case("--split with nothing held out", 64, mentions: "--split random", "--validation 0") { s in
+            s.train("--dataset", "spirals", "--split", "random", "--validation", "0")
+        },
         Case("--target-accuracy for regression", 64, mentions: "--target-accuracy", "regression") { s in
             s.train("--dataset", "sine", "--target-accuracy", "0.9")
         },

@@ -89,13 +89,18 @@ extension TrainingRun {
         let split = settings.validation ?? (data.count >= 100 ? .fraction(0.1) : .none)
         // Continuing from a checkpoint, the labels are numbered as its network numbers its classes.
         let data = try checkpoint.map { try data.relabeled(toClasses: $0.classNames, count: $0.classCount) } ?? data
-        var (train, validation) = try data.split(split, order: settings.splitOrder, seed: settings.seed)
+        let order = settings.splitOrder ?? .last
+        var (train, validation) = try data.split(split, order: order, seed: settings.seed)
+        if let given = settings.splitOrder, validation == nil {
+            throw ConfigurationError([.init(.splitOrder, given.rawValue), .init(.validation, split.description)],
+                                     "the split order chooses which samples are held out, and none are")
+        }
         var warnings: [String] = []
         if let validation, let held = validation.labels, let all = data.labels {
             if Set(held).count == 1 && Set(all).count > 1 {
                 warnings.append("every held-out sample is of one class (\(data.labelText(held[0])))"
-                    + (settings.splitOrder == .last ? "; the data may be sorted by class: --split random draws the held-out samples at random" : ""))
-            } else if settings.splitOrder == .last, all.count > 2, zip(all, all.dropFirst()).allSatisfy({ $0 <= $1 }) {
+                    + (order == .last ? "; the data may be sorted by class: --split random draws the held-out samples at random" : ""))
+            } else if order == .last, all.count > 2, zip(all, all.dropFirst()).allSatisfy({ $0 <= $1 }) {
                 warnings.append("the labels arrive sorted, so the held-out samples, the last ones, are of the last "
                     + "classes only: --split random draws them at random")
             }

@@ -9,11 +9,12 @@ extension TrainingRun {
     public struct Settings: Sendable {
         // MARK: Data
 
-        /// Held-out samples, the last ones of the data as given. Default: a tenth of sets of
-        /// 100 samples or more, none of smaller ones.
+        /// Held-out samples (which ones: `splitOrder`). Default: a tenth of sets of 100 samples
+        /// or more, none of smaller ones.
         public var validation: ValidationSplit?
-        /// Which samples are held out: the last ones (default) or drawn at random with the seed.
-        public var splitOrder: SplitOrder = .last
+        /// Which samples are held out: the last ones of the data as given (nil: the default) or
+        /// drawn at random with the seed. Given with nothing held out, it is refused.
+        public var splitOrder: SplitOrder?
         /// Input normalisation fitted on the training split. Default: none (when continuing
         /// from a checkpoint: the checkpoint's).
         public var normalization: Normalization.Kind?
