@@ -84,14 +84,14 @@ extension DeviceRequest: ExpressibleByArgument {
 extension DatasetSpec: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
     public static var allValueStrings: [String] { forms }
-    /// The built-in sets and the file forms; after `csv:`, `mnist:` or `idx:`, the paths.
+    /// The built-in sets and the file forms; after `csv:`, `fann:`, `mnist:` or `idx:`, the paths.
     public static var defaultCompletionKind: CompletionKind {
         .custom { words, index, prefix in
             let current = words.indices.contains(index) ? String(words[index].prefix(prefix.count)) : prefix
-            for form in ["csv:", "mnist:", "idx:"] where current.lowercased().hasPrefix(form) {
+            for form in ["csv:", "fann:", "mnist:", "idx:"] where current.lowercased().hasPrefix(form) {
                 return pathCompletions(String(current.dropFirst(form.count))).map { String(current.prefix(form.count)) + $0 }
             }
-            return SyntheticData.names + ["csv:", "mnist:", "idx:"]
+            return SyntheticData.names + ["csv:", "fann:", "mnist:", "idx:"]
         }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 
 /// The data options of `train`.
 struct DataOptions: ParsableArguments {
-    @Option(help: "Data set: xor, spirals, circles, sine, mnist:DIR, idx:IMAGES,LABELS, csv:FILE.")
+    @Option(help: "Data set: xor, spirals, circles, sine, mnist:DIR, idx:IMAGES,LABELS, csv:FILE, fann:FILE.")
     var dataset: DatasetSpec = .synthetic(name: "spirals", count: nil)
     // Unconditional: "--validation -1" is a value to refuse, not a missing one.
     @Option(parsing: .unconditional, help: "Held-out samples, the last ones of the data as given or drawn at random (--split): a fraction (0.1), a count (2000), or 0 (default: 0.1 for sets of 100 samples or more, else 0).")

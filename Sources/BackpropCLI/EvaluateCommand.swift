@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
-    @Option(help: "Data set: xor, spirals, circles, sine, mnist:DIR, idx:IMAGES,LABELS, csv:FILE.")
+    @Option(help: "Data set: xor, spirals, circles, sine, mnist:DIR, idx:IMAGES,LABELS, csv:FILE, fann:FILE.")
     var dataset: DatasetSpec
     @Option(parsing: .unconditional, help: "Seed for generated data sets.") var seed: UInt64 = 1
     @Option(help: "Device (see `backprop --help`; default: BACKPROP_DEVICE, else auto).") var device: DeviceRequest?

@@ -12,7 +12,8 @@ struct Train: ParsableCommand {
         discussion: """
             Datasets: xor, spirals, circles, sine (built in, generated from --seed), mnist:DIR (a folder \
             with the standard IDX file names, .gz or raw), idx:IMAGES,LABELS, csv:FILE (label in the \
-            last column; csv:FILE?label=NAME or ?label=INDEX to choose another, ?target=COL for regression).
+            last column; csv:FILE?label=NAME or ?label=INDEX to choose another, ?target=COL for regression), \
+            fann:FILE (FANN's training data; one-hot outputs are classes unless ?task=regression).
             Activations: \(Activation.validNames).
             Losses: \(Loss.validNames).
             Optimizers: \(OptimizerConfig.validNames).

@@ -514,6 +514,15 @@ enum Corpus {
         Case("a CSV target named twice", 65, mentions: "twice.csv", "twice") { s in
             s.train("--dataset", "csv:" + (try s.write("twice.csv", "1,2,3\n4,5,6\n")) + "?target=2,-1")
         },
+        Case("a FANN file with a short input line", 65, mentions: "short.data", "line 4", "expected the 2 inputs of pair 2") { s in
+            s.train("--dataset", "fann:" + (try s.write("short.data", "2 2 1\n0.0 1.0\n1.0\n0.0\n0.0\n")))
+        },
+        Case("a FANN header claiming more pairs than the file holds", 65, mentions: "big.data", "line 1", "claims 100000000 pairs") { s in
+            s.train("--dataset", "fann:" + (try s.write("big.data", "100000000 2 1\n0 1\n1\n")))
+        },
+        Case("a FANN task that does not exist", 64, mentions: "task=both") { s in
+            s.train("--dataset", "fann:" + (try s.write("t.data", "1 1 1\n0\n1\n")) + "?task=both")
+        },
         Case("a broken gzipped CSV", 65, mentions: "broken.csv.gz", "gzip") { s in
             var gz = try Gzip.compress(Data("a,b,label\n0,0,0\n1,1,1\n".utf8))
             gz.removeLast(10)

@@ -29,7 +29,7 @@ struct CompletionAndHelpTests {
         try dir.write("train.csv", "a,label\n1,0\n")
         try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("more"), withIntermediateDirectories: false)
         let sets = try CLI.run(["---completion", "train", "--", "--dataset", "0", "0", ""])
-        #expect(sets.stdout.split(separator: "\n").map(String.init) == ["xor", "spirals", "circles", "sine", "mnist-like", "csv:", "mnist:", "idx:"])
+        #expect(sets.stdout.split(separator: "\n").map(String.init) == ["xor", "spirals", "circles", "sine", "mnist-like", "csv:", "fann:", "mnist:", "idx:"])
         let typed = "csv:" + dir.url.path + "/"
         let paths = try CLI.run(["---completion", "evaluate", "--", "--dataset", "0", "\(typed.count)", typed])
         #expect(paths.stdout.split(separator: "\n").map(String.init) == [typed + "more/", typed + "train.csv"], "\(paths.stdout)\(paths.stderr)")

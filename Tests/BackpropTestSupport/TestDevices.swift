@@ -109,6 +109,17 @@ public enum TestData {
         return candidates
     }
 
+    /// ../shared/data/fann (or $BACKPROP_DATA_DIR/fann), holding FANN's nine benchmark sets;
+    /// records a failing issue naming the places looked at when it is missing.
+    public static func fannFolder() -> URL? {
+        let candidates = mnistCandidates.map { $0.deletingLastPathComponent().appendingPathComponent("fann") }
+        let found = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("building.train").path) }
+        if found == nil {
+            Issue.record("FANN data is missing: looked for building.train in \(candidates.map(\.path).joined(separator: ", ")); set BACKPROP_DATA_DIR or put ../shared/data/fann there")
+        }
+        return found
+    }
+
     /// The folder holding t10k-images/labels (raw or .gz); records a failing issue naming
     /// every place looked at when it is missing, so a test never passes silently without it.
     public static func mnistFolder() -> URL? {

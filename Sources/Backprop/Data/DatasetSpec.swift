@@ -10,6 +10,7 @@ import Foundation
 ///         target=COL[,COL…]     regression instead, with these target columns
 ///         header=yes|no|auto    delimiter=auto|comma|semicolon|tab (default auto)
 ///         decimal=point|comma   (comma: 3,14, as European spreadsheets write numbers)
+///     fann:FILE[?task=auto|classification|regression]   FANN's training-data format
 ///
 /// Options follow the LAST "?" of the text, and only when what follows it holds an "=".
 public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
@@ -18,12 +19,14 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
     case mnist(directory: String, split: IDX.Split?)
     case idx(images: String, labels: String)
     case csv(path: String, labelColumn: CSV.Column, task: CSV.Task, options: CSV.Options)
+    case fann(path: String, task: FANN.Task)
 
     /// The accepted forms, for help texts and errors.
     public static let forms = [
         "xor", "spirals", "circles", "sine", "mnist-like", "NAME:COUNT (a built-in set with COUNT samples)",
         "mnist:DIR[?split=train|test|all]", "idx:IMAGES,LABELS",
         "csv:FILE[?label=COLUMN | ?target=COL,COL…][&header=yes|no|auto][&delimiter=auto|comma|semicolon|tab][&decimal=point|comma]",
+        "fann:FILE[?task=auto|classification|regression]",
     ]
 
     public init(parsing text: String) throws {
@@ -81,6 +84,15 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
                 throw refuse("has delimiter=comma with decimal=comma; a comma cannot be both (use delimiter=semicolon or tab)")
             }
             self = .csv(path: body, labelColumn: label, task: task, options: csvOptions)
+        case "fann":
+            var task = FANN.Task.auto
+            for (key, value) in options {
+                guard key == "task", let t = FANN.Task(rawValue: value.lowercased()) else {
+                    throw refuse("has option \(key)=\(value); fann takes task=auto|classification|regression")
+                }
+                task = t
+            }
+            self = .fann(path: body, task: task)
         default:
             throw refuse("is not a known data set")
         }
@@ -114,6 +126,8 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
             return try IDX.load(images: Self.url(images), labels: Self.url(labels))
         case .csv(let path, let label, let task, let options):
             return try CSV.load(Self.url(path), labelColumn: label, task: task, options: options)
+        case .fann(let path, let task):
+            return try FANN.load(Self.url(path), task: task)
         }
     }
 
@@ -148,6 +162,8 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
             }
             if options.decimal == .comma { parts.append("decimal=comma") }
             return "csv:\(path)" + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
+        case .fann(let path, let task):
+            return "fann:\(path)" + (task == .auto ? "" : "?task=\(task.rawValue)")
         }
     }
 }
