@@ -61,6 +61,37 @@ kernel void adam_update(const int n, const int nDecay, global real* P, const int
     P[i] = p - lr * (m * c1) / (sqrt(v * c2) + eps);
 }
 
+// Quickprop (Fahlman) as FANN runs it: S = −samples·g + decay·p is FANN's slope (the summed
+// negative gradient; every parameter decays, as FANN's bias weights do), ε = lr/samples,
+// shrink = μ/(1+μ); the step depends on the sign of the previous one; |p| ≤ 1500.
+kernel void quickprop_update(const int n, global real* P, const int offP,
+                             global const real* G, const int offG, global real* Dprev, const int offD,
+                             global real* Sprev, const int offS, const real lr, const real samples,
+                             const real decay, const real mu) {
+    const int i = get_global_id(0);
+    if (i >= n) { return; }
+    P += offP;
+    G += offG;
+    Dprev += offD;
+    Sprev += offS;
+    const real epsilon = lr / samples, shrink = mu / (1 + mu);
+    const real w = P[i], step = Dprev[i], previous = Sprev[i];
+    const real slope = -samples * G[i] + decay * w;
+    real next = 0;
+    if (step > (real)0.001) {
+        if (slope > 0) { next += epsilon * slope; }
+        next += slope > shrink * previous ? mu * step : step * slope / (previous - slope);
+    } else if (step < (real)-0.001) {
+        if (slope < 0) { next += epsilon * slope; }
+        next += slope < shrink * previous ? mu * step : step * slope / (previous - slope);
+    } else {
+        next += epsilon * slope;
+    }
+    Dprev[i] = next;
+    P[i] = fmin(fmax(w + next, (real)-1500), (real)1500);
+    Sprev[i] = slope;
+}
+
 // iRPROP− (Igel & Hüsken): a per-weight step S adapted by the sign of g·g_prev.
 // Sign kept: S grows by etaPlus; sign flipped: S shrinks by etaMinus and the stored
 // gradient is zeroed, so no step is taken now and the next one is not penalised again.

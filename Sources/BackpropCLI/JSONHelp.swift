@@ -15,7 +15,8 @@ struct JSONHelp: ParsableCommand {
         except predict's rows.
 
         train: dataset, device, architecture ("2,64,64,2 relu/softmax, cross-entropy"), \
-        parameters, mode, optimizer, learning_rate, epochs (completed), stop_reason, seconds, \
+        parameters, mode, optimizer, learning_rate (not for lm), lm_mu (lm's damping at the end), \
+        epochs (completed), stop_reason, seconds, \
         samples_per_second, train_loss (the training loss on the training split after the last \
         epoch), final_epoch_loss (the mean loss during the last epoch), train_accuracy, \
         validation_loss, validation_accuracy (classification; validation_ with a held-out split), \

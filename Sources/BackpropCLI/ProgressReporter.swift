@@ -11,6 +11,8 @@ final class ProgressReporter {
     private var lineOpen = false
     private var lastDraw = Date.distantPast
     private var epochSeconds: [Double] = []
+    /// Whether the optimizer has a learning rate to show (lm has none).
+    private var showsRate = true
 
     init(logEvery: Int?) {
         live = Console.humanIsTerminal
@@ -35,7 +37,9 @@ final class ProgressReporter {
         say("data      \(plan.source): \(plan.trainCount) training samples"
             + (plan.validationCount > 0 ? ", \(plan.validationCount) held out" : ""))
         say("device    \(plan.device)")
-        say("training  \(plan.mode), \(config.kind.rawValue), learning rate \(plan.learningRate), up to \(maxEpochs) epochs"
+        showsRate = config.kind.takesLearningRate
+        let rate = showsRate ? "learning rate \(plan.learningRate)" : "damping μ from \(config.lmMu), no learning rate"
+        say("training  \(plan.mode), \(config.kind.rawValue), \(rate), up to \(maxEpochs) epochs"
             + (plan.completedEpochs > 0 ? ", from epoch \(plan.completedEpochs + 1)" : ""))
         if !plan.overrides.isEmpty { say("resumed   with " + plan.overrides.joined(separator: ", ")) }
     }
@@ -47,8 +51,8 @@ final class ProgressReporter {
         let fraction = Double(p.done) / Double(max(p.total, 1))
         let perEpoch = epochSeconds.isEmpty ? p.elapsed / max(fraction, 1e-9) : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
         let left = perEpoch * (1 - fraction) + perEpoch * Double(max(p.maxEpochs &- p.epoch, 0))
-        var line = "epoch \(p.epoch)/\(p.maxEpochs) " + String(format: "%3.0f%%  %@ samples/s  loss %.4f",
-                                                                    fraction * 100, Self.rate(p.samplesPerSecond), p.loss)
+        var line = "epoch \(p.epoch)/\(p.maxEpochs) " + String(format: "%3.0f%%  %@ samples/s  loss %@",
+                                                                    fraction * 100, Self.rate(p.samplesPerSecond), Self.loss(p.loss))
         if let a = p.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
         line += "  left \(Self.duration(left))"
         draw(line)
@@ -60,15 +64,18 @@ final class ProgressReporter {
         let kept = r.epoch % every == 0 || r.epoch == 1 || r.epoch == maxEpochs
         // Between the lines kept, the live line shows the next epoch's progress.
         guard kept else { return }
-        var line = "epoch \(r.epoch)/\(maxEpochs)  " + String(format: "loss %.4f", r.loss)
+        var line = "epoch \(r.epoch)/\(maxEpochs)  loss \(Self.loss(r.loss))"
         if let a = r.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
-        if let v = r.validationLoss { line += String(format: "  val loss %.4f", v) }
+        if let v = r.validationLoss { line += "  val loss \(Self.loss(v))" }
         if let a = r.validationAccuracy { line += String(format: "  val acc %.2f%%", a * 100) }
-        line += "  lr \(r.learningRate)  \(Self.rate(r.samplesPerSecond)) samples/s  \(String(format: "%.2f", r.seconds)) s"
+        if showsRate { line += "  lr \(r.learningRate)" }
+        line += "  \(Self.rate(r.samplesPerSecond)) samples/s  \(String(format: "%.2f", r.seconds)) s"
         if r.undone { line += "  (worse: undone)" }
         if live { draw(line) }
         finishLine(else: line)
     }
+
+    static func loss(_ value: Double) -> String { f4(value) }
 
     /// Ends the live line, if one is drawn (else writes `text`, if any, as a line).
     func finishLine(else text: String? = nil) {

@@ -38,8 +38,10 @@ struct Summary {
             "stop_reason": o.reason.description, "seconds": o.seconds, "samples_per_second": o.samplesPerSecond,
             "train_loss": trainEval.loss, "final_epoch_loss": o.result.last?.loss ?? trainEval.loss,
             "peak_rss_bytes": ProcessMemory.peakResident, "version": BackpropVersion.current,
-            "learning_rate": Double(o.plan.learningRate),
         ]
+        // lm has no learning rate: its damping μ adapts instead.
+        if o.trainer.optimizer.config.kind.takesLearningRate { object["learning_rate"] = Double(o.plan.learningRate) }
+        if let mu = o.trainer.levenbergMu { object["lm_mu"] = mu }
         if let a = trainEval.accuracy { object["train_accuracy"] = a }
         if let h = heldEval {
             object["validation_loss"] = h.loss
@@ -79,5 +81,6 @@ struct Summary {
     private func list(_ v: [Float]) -> String { "[" + v.map { String(format: "%.3f", $0) }.joined(separator: ", ") + "]" }
 }
 
-func f4(_ x: Double) -> String { String(format: "%.4f", x) }
+/// Four decimals, or, for a value below 0.001 that they would show as 0.0000, four significant digits.
+func f4(_ x: Double) -> String { x != 0 && abs(x) < 0.001 ? String(format: "%.4g", x) : String(format: "%.4f", x) }
 func pct(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }

@@ -33,10 +33,10 @@ struct Train: ParsableCommand {
     @Option(help: "Weight initialisation: \(Initializer.allCases.map(\.rawValue).joined(separator: ", ")) (default: auto).")
     var initializer: Initializer?
 
-    @Option(help: "Optimizer: \(OptimizerConfig.validNames), adamw (= adam: its weight decay is decoupled) (default: adam). sgd with --momentum is momentum SGD, as in PyTorch and Keras.")
+    @Option(help: "Optimizer: \(OptimizerConfig.validNames), adamw (= adam: its weight decay is decoupled) (default: adam). sgd with --momentum is momentum SGD, as in PyTorch and Keras. quickprop (Fahlman's, as FANN runs it), lm (Levenberg–Marquardt, for mse) and lbfgs (L-BFGS with a strong-Wolfe line search) run in batch mode.")
     var optimizer: OptimizerConfig.Kind?
     @Option(name: [.customLong("learning-rate"), .customLong("lr")], parsing: .unconditional,
-            help: "Learning rate; for rprop, the initial step (default: 0.001 for adam, as in PyTorch and Keras; 0.01 for the others).")
+            help: "Learning rate; for rprop, the initial step; for lbfgs, the line search's first step (default: 0.001 for adam, as in PyTorch and Keras; 0.7 for quickprop, as FANN; 1 for lbfgs, as PyTorch; 0.01 for the others; lm takes none).")
     var learningRate: Float?
     @Option(parsing: .unconditional, help: "Momentum μ, for sgd (which it makes momentum SGD), momentum and nesterov (default: 0 for sgd, \(Defaults.defaultMomentum) for momentum and nesterov).")
     var momentum: Float?
@@ -47,8 +47,14 @@ struct Train: ParsableCommand {
     var weightDecay: Float?
     @Option(help: "Learning-rate schedule: constant, step:EVERY:FACTOR, bold-driver[:UP:DOWN] (default: constant).")
     var schedule: LearningRateSchedule?
+    @Option(name: .customLong("quickprop-decay"), parsing: .unconditional, help: "Quickprop's decay, added to FANN's slope, ≤ 0 (default: -0.0001, FANN's).")
+    var quickpropDecay: Float?
+    @Option(name: .customLong("quickprop-mu"), parsing: .unconditional, help: "Quickprop's μ, the largest growth of a step (default: 1.75, FANN's).")
+    var quickpropMu: Float?
+    @Option(name: .customLong("lbfgs-history"), parsing: .unconditional, help: "L-BFGS's correction pairs, torch.optim.LBFGS's history_size (default: 10).")
+    var lbfgsHistory: Int?
 
-    @Option(help: "Learning mode: stochastic, batch or minibatch (default: minibatch).") var mode: LearningMode.Kind?
+    @Option(help: "Learning mode: stochastic, batch or minibatch (default: minibatch; batch for quickprop, lm and lbfgs).") var mode: LearningMode.Kind?
     @Option(name: .customLong("batch-size"), parsing: .unconditional,
             help: "Mini-batch size (default: \(Defaults.defaultBatchSize), or the whole set if smaller).")
     var batchSize: Int?
@@ -105,6 +111,9 @@ struct Train: ParsableCommand {
         s.beta2 = beta2
         s.weightDecay = weightDecay
         s.schedule = schedule
+        s.quickpropDecay = quickpropDecay
+        s.quickpropMu = quickpropMu
+        s.lbfgsHistory = lbfgsHistory
         s.mode = mode
         s.batchSize = batchSize
         s.epochs = epochs
@@ -162,6 +171,9 @@ struct Train: ParsableCommand {
         case .history: "--history"
         case .splitOrder: "--split"
         case .onnx: "--onnx"
+        case .quickpropDecay: "--quickprop-decay"
+        case .quickpropMu: "--quickprop-mu"
+        case .lbfgsHistory: "--lbfgs-history"
         }
     }
 

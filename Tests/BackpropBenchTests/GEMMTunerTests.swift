@@ -98,6 +98,8 @@ private final class Skewed: Device {
     }
     func biasActivation(rows: Int, cols: Int, z: BufferRef, bias: BufferRef, a: BufferRef,
                         activation: Activation) throws { fatalError("not used") }
+    func rowOuterProducts(rows: Int, m: Int, n: Int, x: BufferRef, ldx: Int, y: BufferRef, ldy: Int,
+                          into out: BufferRef, ldo: Int) throws { fatalError("not used") }
     func activationBackward(count: Int, dA: BufferRef, z: BufferRef, a: BufferRef,
                             activation: Activation) throws { fatalError("not used") }
     func columnSums(rows: Int, cols: Int, dZ: BufferRef, into db: BufferRef, alpha: Float, beta: Float) throws {

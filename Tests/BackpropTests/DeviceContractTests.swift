@@ -113,6 +113,9 @@ struct DeviceContractTests {
         Operation(name: "update rprop") { o, rng in
             try update(o, &rng, .rprop(etaPlus: 1.2, etaMinus: 0.5, stepMin: 1e-6, stepMax: 50, weightDecay: 0))
         },
+        Operation(name: "update quickprop") { o, rng in
+            try update(o, &rng, .quickprop(learningRate: 0.7, samples: 9, decay: -0.0001, mu: 1.75))
+        },
         Operation(name: "axpby") { o, rng in
             try o.device.axpby(count: 33, alpha: 1.5, x: o.put(rng.floats(33)), beta: -0.5, y: o.put(rng.floats(33)))
         },

@@ -14,7 +14,8 @@ struct OptimizerTests {
                 OptimizerConfig(.momentum, learningRate: 0.05, momentum: 0.9, weightDecay: 0.01),
                 OptimizerConfig(.nesterov, learningRate: 0.05, momentum: 0.8),
                 adam,
-                OptimizerConfig(.rprop, learningRate: 0.05, weightDecay: 0.001)]
+                OptimizerConfig(.rprop, learningRate: 0.05, weightDecay: 0.001),
+                OptimizerConfig(.quickprop, learningRate: 0.7)]
     }()
 
     struct Case: CustomTestStringConvertible, Sendable {
@@ -33,16 +34,18 @@ struct OptimizerTests {
         let start = rng.floats(arch.parameterCount)
         let network = try Network(arch, device: device, parameters: start)
         let optimizer = try Optimizer(c.config, network: network)
-        var reference = ReferenceOptimizer(Optimizer.rule(c.config, learningRate: c.config.learningRate, step: 1),
+        // Quickprop reads the sample count behind the mean gradient.
+        let samples = 37
+        var reference = ReferenceOptimizer(Optimizer.rule(c.config, learningRate: c.config.learningRate, step: 1, samples: samples)!,
                                            count: arch.parameterCount, initialStep: Double(c.config.learningRate))
         var p = start.map(Double.init)
         for step in 1...6 {
             // Gradients that keep or flip their sign, so RPROP takes both branches.
             let g = rng.floats(arch.parameterCount).map { $0 * (step % 3 == 0 ? -1 : 1) }
             try device.upload(g, to: network.gradients.start)
-            try optimizer.step()
+            try optimizer.step(samples: samples)
             reference.step(&p, g.map(Double.init), decayCount: arch.weightCount,
-                           rule: Optimizer.rule(c.config, learningRate: c.config.learningRate, step: step))
+                           rule: Optimizer.rule(c.config, learningRate: c.config.learningRate, step: step, samples: samples))
         }
         let got = try network.readParameters()
         // Parameters are of order 1: float32 rounding over six steps leaves ~1e-7 absolute.

@@ -225,6 +225,21 @@ public final class CPUDevice: Device {
 
     // MARK: Data and updates
 
+    public func rowOuterProducts(rows: Int, m: Int, n: Int, x: BufferRef, ldx: Int, y: BufferRef, ldy: Int,
+                                 into out: BufferRef, ldo: Int) throws {
+        guard rows > 0, m > 0, n > 0 else { return }
+        precondition(ldx >= m && ldy >= 0 && ldo >= m * n, "row outer products: bad strides")
+        let xs = try words(x, (rows - 1) * ldx + m), ys = try words(y, (ldy == 0 ? 0 : (rows - 1) * ldy) + n)
+        let o = try words(out, (rows - 1) * ldo + m * n)
+        for r in 0..<rows {
+            let xr = xs + r * ldx, yr = ys + r * ldy, or = o + r * ldo
+            for i in 0..<m {
+                let xi = xr[i], oi = or + i * n
+                for j in 0..<n { oi[j] = xi * yr[j] }
+            }
+        }
+    }
+
     public func gatherRows(rows: Int, cols: Int, source: BufferRef, indices: BufferRef,
                            into destination: BufferRef) throws {
         let idx = UnsafeMutableRawPointer(try words(indices, rows)).assumingMemoryBound(to: Int32.self)

@@ -127,6 +127,9 @@ enum CPUKernels {
             case let .rprop(etaPlus, etaMinus, stepMin, stepMax, wd):
                 rprop(p, g, s[0], s[1], part, etaPlus: etaPlus, etaMinus: etaMinus, stepMin: stepMin,
                       stepMax: stepMax, wd: decay ? wd : 0)
+            case let .quickprop(lr, samples, qDecay, mu):
+                // FANN decays every weight, its biases included.
+                quickprop(p, g, s[0], s[1], part, lr: lr, samples: Float(samples), decay: qDecay, mu: mu)
             }
         }
     }
@@ -169,6 +172,30 @@ enum CPUKernels {
             v[i] = vi
             let pi = p[i] - lr * wd * p[i]
             p[i] = pi - lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
+        }
+    }
+
+    @inline(__always)
+    private static func quickprop(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+                                  _ prevStep: UnsafeMutablePointer<Float>, _ prevSlope: UnsafeMutablePointer<Float>,
+                                  _ r: Range<Int>, lr: Float, samples: Float, decay: Float, mu: Float) {
+        let epsilon = lr / samples, shrink = mu / (1 + mu)
+        for i in r {
+            let w = p[i], step = prevStep[i], previous = prevSlope[i]
+            let slope = -samples * g[i] + decay * w
+            var next: Float = 0
+            if step > 0.001 {
+                if slope > 0 { next += epsilon * slope }
+                next += slope > shrink * previous ? mu * step : step * slope / (previous - slope)
+            } else if step < -0.001 {
+                if slope < 0 { next += epsilon * slope }
+                next += slope < shrink * previous ? mu * step : step * slope / (previous - slope)
+            } else {
+                next += epsilon * slope
+            }
+            prevStep[i] = next
+            p[i] = Swift.min(Swift.max(w + next, -1500), 1500)
+            prevSlope[i] = slope
         }
     }
 

@@ -60,6 +60,11 @@ public protocol Device: AnyObject {
     /// `state` holds the rule's per-parameter buffers (`UpdateRule.stateBuffers` of them).
     func update(_ rule: UpdateRule, parameters: BufferRef, gradients: BufferRef,
                 state: [DeviceBuffer], count: Int, decayCount: Int) throws
+    /// out[r, i·n + j] = x[r, i] · y[r, j] for r < rows, i < m, j < n: one outer product per row,
+    /// written into row r of `out` (stride ldo). ldy 0 uses y's first row for every row. The
+    /// rows of a Jacobian block (`LevenbergMarquardt`): a layer's delta times its input.
+    func rowOuterProducts(rows: Int, m: Int, n: Int, x: BufferRef, ldx: Int, y: BufferRef, ldy: Int,
+                          into out: BufferRef, ldo: Int) throws
     /// y = alpha·x + beta·y over `count` elements.
     func axpby(count: Int, alpha: Float, x: BufferRef, beta: Float, y: BufferRef) throws
     /// Sets flag[0] (Int32) to 1 when any of the `count` values is NaN or infinite.

@@ -5,7 +5,7 @@ import Foundation
 /// The element-wise kernel objects of one `OpenCLDevice`.
 struct ElementwiseKernels {
     let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
-    let sgd, momentum, adam, rprop, axpby, gatherRows, checkFinite, empty: CLKernel
+    let sgd, momentum, adam, rprop, quickprop, axpby, gatherRows, rowOuterProducts, checkFinite, empty: CLKernel
 
     init(elementwise e: cl_program) throws(CLError) {
         biasActivation = try CLKernel(program: e, name: "bias_activation")
@@ -17,8 +17,10 @@ struct ElementwiseKernels {
         momentum = try CLKernel(program: e, name: "momentum_update")
         adam = try CLKernel(program: e, name: "adam_update")
         rprop = try CLKernel(program: e, name: "rprop_update")
+        quickprop = try CLKernel(program: e, name: "quickprop_update")
         axpby = try CLKernel(program: e, name: "axpby")
         gatherRows = try CLKernel(program: e, name: "gather_rows")
+        rowOuterProducts = try CLKernel(program: e, name: "row_outer_products")
         checkFinite = try CLKernel(program: e, name: "check_finite")
         empty = try CLKernel(program: e, name: "empty")
     }

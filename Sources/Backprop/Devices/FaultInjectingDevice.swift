@@ -88,6 +88,12 @@ public final class FaultInjectingDevice: Device {
                              dZ: dZ, scale: scale, lossOut: lossOut, correctOut: correctOut)
     }
 
+    public func rowOuterProducts(rows: Int, m: Int, n: Int, x: BufferRef, ldx: Int, y: BufferRef, ldy: Int,
+                                 into out: BufferRef, ldo: Int) throws {
+        try tick("row_outer_products")
+        try base.rowOuterProducts(rows: rows, m: m, n: n, x: x, ldx: ldx, y: y, ldy: ldy, into: out, ldo: ldo)
+    }
+
     public func gatherRows(rows: Int, cols: Int, source: BufferRef, indices: BufferRef,
                            into destination: BufferRef) throws {
         try tick("gather_rows")

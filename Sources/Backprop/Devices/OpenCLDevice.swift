@@ -172,6 +172,17 @@ public final class OpenCLDevice: Device {
         try enqueue1D(ks.gatherRows, rows * cols)
     }
 
+    public func rowOuterProducts(rows: Int, m: Int, n: Int, x: BufferRef, ldx: Int, y: BufferRef, ldy: Int,
+                                 into out: BufferRef, ldo: Int) throws {
+        guard rows > 0, m > 0, n > 0 else { return }
+        precondition(ldx >= m && ldy >= 0 && ldo >= m * n, "row outer products: bad strides")
+        precondition(rows * m * n < Int(Int32.max) && (rows - 1) * ldo + m * n < Int(Int32.max), "row outer products: too large")
+        try ks.rowOuterProducts.set(.int(rows), .int(m), .int(n), try arg(x, (rows - 1) * ldx + m), .int(ldx),
+                                    try arg(y, (ldy == 0 ? 0 : (rows - 1) * ldy) + n), .int(ldy),
+                                    try arg(out, (rows - 1) * ldo + m * n), .int(ldo))
+        try enqueue1D(ks.rowOuterProducts, rows * m * n)
+    }
+
     public func update(_ rule: UpdateRule, parameters: BufferRef, gradients: BufferRef,
                        state: [DeviceBuffer], count: Int, decayCount: Int) throws {
         precondition(state.count == rule.stateBuffers, "\(rule) needs \(rule.stateBuffers) state buffers")
@@ -195,6 +206,9 @@ public final class OpenCLDevice: Device {
             kernel = ks.rprop
             try kernel.set(.int(count), .int(decayCount), p, g, s[0], s[1],
                            .float(etaPlus), .float(etaMinus), .float(stepMin), .float(stepMax), .float(wd))
+        case let .quickprop(lr, samples, decay, mu):
+            kernel = ks.quickprop
+            try kernel.set(.int(count), p, g, s[0], s[1], .float(lr), .float(Float(samples)), .float(decay), .float(mu))
         }
         try enqueue1D(kernel, count)
     }

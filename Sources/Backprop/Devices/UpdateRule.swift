@@ -11,6 +11,12 @@ public enum UpdateRule: Sendable, Equatable {
               weightDecay: Float, step: Int)
     /// iRPROP−: steps adapt to the gradient's sign; the learning rate plays no part.
     case rprop(etaPlus: Float, etaMinus: Float, stepMin: Float, stepMax: Float, weightDecay: Float)
+    /// Fahlman's Quickprop as FANN's `fann_update_weights_quickprop` runs it, on the gradient
+    /// of the mean loss over `samples` samples: FANN's slope is S = −samples·g + decay·p (its
+    /// summed negative gradient, decay −0.0001 by default, on every parameter as FANN's bias
+    /// weights too), ε = learningRate / samples, shrink = μ/(1+μ); the step follows the sign of
+    /// the previous one (three branches), and weights are kept within ±1500.
+    case quickprop(learningRate: Float, samples: Int, decay: Float, mu: Float)
 
     /// How many per-parameter state buffers the rule keeps.
     public var stateBuffers: Int {
@@ -19,6 +25,7 @@ public enum UpdateRule: Sendable, Equatable {
         case .momentum: 1
         case .adam: 2
         case .rprop: 2
+        case .quickprop: 2
         }
     }
 

@@ -177,6 +177,8 @@ public struct Checkpoint: Sendable {
         case .momentum, .nesterov: ["velocity"]
         case .adam: ["first_moment", "second_moment"]
         case .rprop: ["previous_gradient", "step_size"]
+        case .quickprop: ["previous_step", "previous_slope"]
+        case .lm, .lbfgs: []
         }
     }
 

@@ -8,6 +8,8 @@ public struct TrainingState: Sendable, Codable, Equatable {
     public var previousLoss: Double?
     public var bestValidationLoss: Double?
     public var epochsSinceBest: Int
+    /// Levenberg–Marquardt's damping, for its next epoch (nil for other optimizers).
+    public var levenbergMu: Double?
 
     init(_ trainer: Trainer) {
         completedEpochs = trainer.completedEpochs
@@ -16,6 +18,7 @@ public struct TrainingState: Sendable, Codable, Equatable {
         previousLoss = trainer.previousLoss
         bestValidationLoss = trainer.bestValidationLoss
         epochsSinceBest = trainer.epochsSinceBest
+        levenbergMu = trainer.levenbergMu
     }
 
     /// What makes this state impossible (a negative count, a learning rate that is not a
@@ -28,6 +31,7 @@ public struct TrainingState: Sendable, Codable, Equatable {
             return "the learning rate must be a finite number above 0, got \(learningRate)"
         }
         if [previousLoss, bestValidationLoss].contains(where: { $0?.isFinite == false }) { return "a saved loss is not a finite number" }
+        if let mu = levenbergMu, !(mu.isFinite && mu > 0) { return "Levenberg–Marquardt's μ must be a finite number above 0, got \(mu)" }
         return nil
     }
 
@@ -37,5 +41,6 @@ public struct TrainingState: Sendable, Codable, Equatable {
         trainer.previousLoss = previousLoss
         trainer.bestValidationLoss = bestValidationLoss
         trainer.epochsSinceBest = epochsSinceBest
+        trainer.restoredMu = levenbergMu
     }
 }

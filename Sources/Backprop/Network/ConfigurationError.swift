@@ -7,6 +7,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
         case dataset, validation, normalization, seed
         case layers, activation, output = "output activation", loss, initializer
         case optimizer, learningRate = "learning rate", momentum, nesterov, beta1, beta2, weightDecay = "weight decay", schedule
+        case quickpropDecay = "quickprop decay", quickpropMu = "quickprop mu", lbfgsHistory = "lbfgs history"
         case mode, batchSize = "batch size", epochs, shuffle
         case targetLoss = "target loss", targetAccuracy = "target accuracy", patience
         case device, initFrom = "init", resume, save, saveInterval = "save interval", history, splitOrder = "split"

@@ -140,6 +140,21 @@ public final class Network {
         }
     }
 
+    /// The gradient of the mean loss over every sample of `data` into `gradients`, in chunks of
+    /// `chunkRows` whose gradients add up; each sample's loss and correctness into its slot of
+    /// `lossOut` and `correctOut` (the data's own, or a trial's).
+    public func batchGradient(_ data: DeviceData, chunkRows: Int, lossOut: DeviceBuffer, correctOut: DeviceBuffer) throws {
+        let n = data.count
+        for start in stride(from: 0, to: n, by: chunkRows) {
+            let rows = Swift.min(chunkRows, n - start)
+            let input = data.inputs.at(start * architecture.inputSize)
+            try forward(input: input, rows: rows)
+            try outputDelta(targets: data.targets(from: start), rows: rows, scale: 1 / Float(n),
+                            lossOut: lossOut.at(start), correctOut: correctOut.at(start))
+            try backward(input: input, rows: rows, accumulate: start > 0)
+        }
+    }
+
     // MARK: Conveniences on host arrays (tests, prediction)
 
     /// Rows per chunk when predicting: up to 1024, fewer for wide layers, so that the work

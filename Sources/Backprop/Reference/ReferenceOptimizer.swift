@@ -2,7 +2,8 @@ import Foundation
 
 /// The update rules in float64, from their published definitions (momentum as Rumelhart,
 /// Hinton & Williams' inertia term; Nesterov in Sutskever's form; Adam as Kingma & Ba with
-/// decoupled weight decay as Loshchilov & Hutter; iRPROP− as Igel & Hüsken). The oracle for
+/// decoupled weight decay as Loshchilov & Hutter; iRPROP− as Igel & Hüsken; Quickprop as
+/// Fahlman, in the form of FANN's `fann_update_weights_quickprop`). The oracle for
 /// the devices' optimizer kernels.
 public struct ReferenceOptimizer: Sendable {
     public let rule: UpdateRule
@@ -15,6 +16,7 @@ public struct ReferenceOptimizer: Sendable {
         case .momentum: state = [Array(repeating: 0, count: count)]
         case .adam: state = [Array(repeating: 0, count: count), Array(repeating: 0, count: count)]
         case .rprop: state = [Array(repeating: 0, count: count), Array(repeating: initialStep, count: count)]
+        case .quickprop: state = [Array(repeating: 0, count: count), Array(repeating: 0, count: count)]
         }
     }
 
@@ -52,6 +54,23 @@ public struct ReferenceOptimizer: Sendable {
                 }
                 state[0][i] = grad
                 p[i] -= (grad > 0 ? 1 : grad < 0 ? -1 : 0) * state[1][i]
+            case let .quickprop(lr, samples, decay, mu):
+                // state[0]: the previous step; state[1]: the previous slope (FANN's names).
+                let n = Double(samples), m = Double(mu), epsilon = Double(lr) / n, shrink = m / (1 + m)
+                let slope = -n * g[i] + Double(decay) * p[i]
+                let previousStep = state[0][i], previousSlope = state[1][i]
+                var next = 0.0
+                if previousStep > 0.001 || previousStep < -0.001 {
+                    // The linear term only while the slope still points the way of the last step.
+                    if (previousStep > 0) == (slope > 0), slope != 0 { next += epsilon * slope }
+                    let growing = previousStep > 0 ? slope > shrink * previousSlope : slope < shrink * previousSlope
+                    next += growing ? m * previousStep : previousStep * slope / (previousSlope - slope)
+                } else {
+                    next = epsilon * slope
+                }
+                state[0][i] = next
+                state[1][i] = slope
+                p[i] = min(max(p[i] + next, -1500), 1500)
             }
         }
     }

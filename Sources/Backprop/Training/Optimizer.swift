@@ -15,7 +15,7 @@ public final class Optimizer {
         self.config = config
         self.network = network
         let n = network.architecture.parameterCount
-        state = try (0..<Self.rule(config, learningRate: config.learningRate, step: 1).stateBuffers).map { _ in
+        state = try (0..<(Self.rule(config, learningRate: config.learningRate, step: 1)?.stateBuffers ?? 0)).map { _ in
             try network.device.makeBuffer(count: n)
         }
         try reset()
@@ -29,14 +29,22 @@ public final class Optimizer {
         steps = 0
     }
 
-    /// Applies the gradients now in `network.gradients`, with this step's learning rate.
-    public func step(learningRate: Float? = nil) throws {
+    /// Applies the gradients now in `network.gradients` (of the mean loss over `samples`
+    /// samples: Quickprop needs the count), with this step's learning rate. lm and lbfgs take
+    /// their steps in `LevenbergMarquardt` and `LBFGS`, not here.
+    public func step(learningRate: Float? = nil, samples: Int = 1) throws {
+        guard let rule = Self.rule(config, learningRate: learningRate ?? config.learningRate, step: steps + 1, samples: samples) else {
+            preconditionFailure("\(config.kind.rawValue) takes no per-parameter update step")
+        }
         steps += 1
         let arch = network.architecture
-        try network.device.update(Self.rule(config, learningRate: learningRate ?? config.learningRate, step: steps),
+        try network.device.update(rule,
                                   parameters: network.parameters.start, gradients: network.gradients.start,
                                   state: state, count: arch.parameterCount, decayCount: arch.weightCount)
     }
+
+    /// Counts a step taken outside `step` (Levenberg–Marquardt's, L-BFGS's).
+    func countStep() { steps += 1 }
 
     /// SGD and classical momentum can take the gradient straight into the buffer they update
     /// (the parameters; the velocity), skipping the gradient buffer and a pass over it: the
@@ -50,7 +58,7 @@ public final class Optimizer {
         case .momentum:
             // v = μ·v − lr·g; the decay term and p += v follow in finishFusedStep
             return GradientTarget(buffer: state[0], alpha: -lr, weightBeta: config.momentum, biasBeta: config.momentum)
-        case .nesterov, .adam, .rprop:
+        case .nesterov, .adam, .rprop, .quickprop, .lm, .lbfgs:
             return nil
         }
     }
@@ -82,8 +90,9 @@ public final class Optimizer {
         self.steps = steps
     }
 
-    /// The device update rule for `c` at this learning rate and step count (Adam's t).
-    public static func rule(_ c: OptimizerConfig, learningRate lr: Float, step: Int) -> UpdateRule {
+    /// The device update rule for `c` at this learning rate and step count (Adam's t), over the
+    /// mean gradient of `samples` samples; nil for lm and lbfgs, which are no per-parameter rule.
+    public static func rule(_ c: OptimizerConfig, learningRate lr: Float, step: Int, samples: Int = 1) -> UpdateRule? {
         switch c.kind {
         case .sgd: .sgd(learningRate: lr, weightDecay: c.weightDecay)
         case .momentum: .momentum(learningRate: lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: false)
@@ -92,6 +101,8 @@ public final class Optimizer {
                           weightDecay: c.weightDecay, step: step)
         case .rprop: .rprop(etaPlus: c.etaPlus, etaMinus: c.etaMinus, stepMin: c.stepMin, stepMax: c.stepMax,
                             weightDecay: c.weightDecay)
+        case .quickprop: .quickprop(learningRate: lr, samples: samples, decay: c.quickpropDecay, mu: c.quickpropMu)
+        case .lm, .lbfgs: nil
         }
     }
 }

@@ -13,6 +13,10 @@ extension Trainer {
         public var accuracy: Double?
         /// Whether the pass covered the whole epoch (false: stopped by `updates` or `shouldStop`).
         public var complete: Bool
+        /// Why a batch method can go no further after this epoch, or nil.
+        public var converged: String? = nil
+        /// Whether Levenberg–Marquardt's system at the epoch's start was not finite.
+        public var diverged = false
     }
 
     /// Trains on `data`, already on the device, for one epoch in the trainer's mode, or for
@@ -51,13 +55,31 @@ extension Trainer {
             staging = try miniBatchStaging(rows: b, count: n, targetWidth: data.targetWidth)
             try network.device.upload(order, to: staging!.order.start)
         }
-        var stopped = false
+        var stopped = false, converged: String?, diverged = false
         for u in 0..<updates {
             let rows = mode.positions(ofUpdate: u, count: n)
             switch mode {
             case .stochastic: try stochasticStep(data, position: rows.lowerBound, sample: order.map { Int($0[rows.lowerBound]) }, learningRate)
             case .minibatch: try miniBatchStep(data, rows, staging: staging, learningRate)
-            case .batch: try batchStep(data, learningRate)
+            case .batch:
+                switch optimizer.config.kind {
+                case .lm:
+                    if levenbergMarquardt == nil {
+                        levenbergMarquardt = try LevenbergMarquardt(network: network, config: optimizer.config, mu: restoredMu,
+                                                                    chunkRows: options.chunkRows)
+                    }
+                    switch try levenbergMarquardt!.epoch(data) {
+                    case .stepped: optimizer.countStep()
+                    case .stalled: converged = "Levenberg–Marquardt's μ passed \(optimizer.config.lmMuMax): no step lowers the loss"
+                    case .diverged: diverged = true
+                    }
+                case .lbfgs:
+                    if lbfgs == nil { lbfgs = LBFGS(network: network, config: optimizer.config, chunkRows: options.chunkRows) }
+                    converged = try lbfgs!.epoch(data, learningRate: learningRate)
+                    optimizer.countStep()
+                default:
+                    try batchStep(data, learningRate)
+                }
             }
             let done = rows.upperBound
             let last = u + 1 == perEpoch
@@ -68,7 +90,8 @@ extension Trainer {
         }
         try tally.check(upTo: tally.done, update: tally.updates, data: data, device: network.device)
         return EpochPass(updates: tally.updates, samples: tally.checked, loss: tally.meanLoss,
-                         accuracy: data.isClassification ? tally.meanCorrect : nil, complete: !stopped)
+                         accuracy: data.isClassification ? tally.meanCorrect : nil, complete: !stopped,
+                         converged: converged, diverged: diverged)
     }
 
     // MARK: One update per mode
@@ -105,16 +128,8 @@ extension Trainer {
 
     /// All samples, in chunks of `chunkRows` whose gradients add up to that of the mean over all.
     private func batchStep(_ data: DeviceData, _ learningRate: Float) throws {
-        let arch = network.architecture, n = data.count
-        for start in stride(from: 0, to: n, by: options.chunkRows) {
-            let rows = Swift.min(options.chunkRows, n - start)
-            let input = data.inputs.at(start * arch.inputSize)
-            try network.forward(input: input, rows: rows)
-            try network.outputDelta(targets: data.targets(from: start), rows: rows, scale: 1 / Float(n),
-                                    lossOut: data.loss.at(start), correctOut: data.correct.at(start))
-            try network.backward(input: input, rows: rows, accumulate: start > 0)
-        }
-        try optimizer.step(learningRate: learningRate)
+        try network.batchGradient(data, chunkRows: options.chunkRows, lossOut: data.loss, correctOut: data.correct)
+        try optimizer.step(learningRate: learningRate, samples: data.count)
     }
 
     /// The backward pass and the update, fused into one pass where the rule allows it.

@@ -17,6 +17,14 @@ public final class Trainer {
 
     /// Where mini-batches are gathered (see `MiniBatchStaging`); made on first use.
     var staging: MiniBatchStaging?
+    /// The batch methods' own state, made on first use: Levenberg–Marquardt's system and
+    /// damping, L-BFGS's history.
+    var levenbergMarquardt: LevenbergMarquardt?
+    var lbfgs: LBFGS?
+    /// Levenberg–Marquardt's damping from a checkpoint, for its first epoch.
+    var restoredMu: Double?
+    /// The damping Levenberg–Marquardt goes on from (nil for other optimizers).
+    public var levenbergMu: Double? { levenbergMarquardt?.mu ?? restoredMu }
     var previousLoss: Double?
     var bestValidationLoss: Double?
     var epochsSinceBest = 0
@@ -40,6 +48,12 @@ public final class Trainer {
         guard options.stopping.maxEpochs >= 0 else { throw ConfigurationError("the epoch limit must be ≥ 0") }
         guard options.chunkRows >= 1 else { throw ConfigurationError("chunk rows must be ≥ 1") }
         try options.mode.validate(samples: .max)
+        let kind = optimizer.config.kind
+        if kind.isBatchMethod, options.mode != .batch {
+            throw ConfigurationError([.init(.mode, options.mode.description), .init(.optimizer, kind.rawValue)],
+                                     "\(kind.rawValue) steps on the gradient of the whole training set and runs in batch mode only")
+        }
+        if kind == .lm { try LevenbergMarquardt.check(network.architecture) }
         self.network = network
         self.optimizer = optimizer
         self.options = options
@@ -74,6 +88,7 @@ public final class Trainer {
             let pass = try runEpoch(data, epoch: epoch, learningRate: rate, limit: nil, progress: progress)
             let seconds = (ContinuousClock.now - start).seconds
             if !pass.complete { return TrainingResult(epochs: reports, reason: .interrupted) }
+            if pass.diverged { throw TrainingError.diverged(epoch: epoch, step: 1, learningRate: rate) }
             // A weight that overflowed in the epoch's last updates has not reached a loss yet.
             try checkParametersFinite(flag: flag, epoch: epoch, step: pass.updates, learningRate: rate)
 
@@ -90,6 +105,7 @@ public final class Trainer {
             reports.append(report)
             onEpoch?(report)
             if let reason = stopReason(report) { return TrainingResult(epochs: reports, reason: reason) }
+            if let why = pass.converged { return TrainingResult(epochs: reports, reason: .converged(why)) }
             if let stop = shouldStop, stop() { return TrainingResult(epochs: reports, reason: .interrupted) }
         }
         return TrainingResult(epochs: reports, reason: .epochLimit)

@@ -62,10 +62,16 @@ extension TrainingRun {
         public var weightDecay: Float?
         /// Default: constant.
         public var schedule: LearningRateSchedule?
+        /// Quickprop's decay (≤ 0) and μ. Default: FANN's −0.0001 and 1.75.
+        public var quickpropDecay: Float?
+        public var quickpropMu: Float?
+        /// L-BFGS's correction pairs. Default: 10.
+        public var lbfgsHistory: Int?
 
         // MARK: How the data is walked
 
-        /// Default: minibatch.
+        /// Default: minibatch; batch for the batch methods (quickprop, lm, lbfgs), which run in
+        /// no other mode.
         public var mode: LearningMode.Kind?
         /// Mini-batch size. Default: 32, or every training sample when there are fewer.
         public var batchSize: Int?
@@ -127,7 +133,47 @@ extension TrainingRun {
                                          momentum: momentum ?? Self.defaultMomentum, weightDecay: weightDecay ?? 0)
             if let beta1 { config.beta1 = beta1 }
             if let beta2 { config.beta2 = beta2 }
+            if let quickpropDecay { config.quickpropDecay = quickpropDecay }
+            if let quickpropMu { config.quickpropMu = quickpropMu }
+            if let lbfgsHistory { config.lbfgsHistory = lbfgsHistory }
             return config
+        }
+
+        /// Quickprop's, Levenberg–Marquardt's and L-BFGS's rules: batch mode only, and each
+        /// option that would have no effect refused, naming where it applies.
+        func validateBatchMethodSettings(_ named: OptimizerConfig.Kind?) throws {
+            guard let kind = named else { return }
+            let optimizer = ConfigurationError.Fault(.optimizer, kind.rawValue)
+            if kind.isBatchMethod {
+                if let mode, mode != .batch {
+                    throw ConfigurationError([.init(.mode, mode.rawValue), optimizer],
+                                             "\(kind.rawValue) steps on the gradient of the whole training set and runs in batch mode only (its default)")
+                }
+                if let batchSize {
+                    throw ConfigurationError([.init(.batchSize, "\(batchSize)"), optimizer],
+                                             "a batch size applies to minibatch mode; \(kind.rawValue) runs in batch mode")
+                }
+                if let weightDecay {
+                    throw ConfigurationError([.init(.weightDecay, "\(weightDecay)"), optimizer], "weight decay applies to sgd, momentum, nesterov, adam and rprop"
+                                             + (kind == .quickprop ? "; quickprop's counterpart is quickprop decay" : ""))
+                }
+            }
+            if kind == .lm, let learningRate {
+                throw ConfigurationError([.init(.learningRate, "\(learningRate)"), optimizer],
+                                         "lm takes no learning rate: its damping μ adapts from 0.001 at every step")
+            }
+            if kind == .lm || kind == .lbfgs, let schedule, schedule != .constant {
+                throw ConfigurationError([.init(.schedule, schedule.description), optimizer],
+                                         "\(kind.rawValue) finds its own step sizes and takes no learning-rate schedule")
+            }
+            if kind != .quickprop {
+                for (setting, value) in [(ConfigurationError.Setting.quickpropDecay, quickpropDecay), (.quickpropMu, quickpropMu)] where value != nil {
+                    throw ConfigurationError([.init(setting, "\(value!)"), optimizer], "\(setting.rawValue) applies to quickprop only")
+                }
+            }
+            if kind != .lbfgs, let lbfgsHistory {
+                throw ConfigurationError([.init(.lbfgsHistory, "\(lbfgsHistory)"), optimizer], "lbfgs history applies to lbfgs only")
+            }
         }
 
         /// The target accuracy as a fraction.
@@ -146,11 +192,12 @@ extension TrainingRun {
             try optimizerConfig.validate()
             // Resuming without naming the optimizer, the checkpoint's is checked when it is read.
             let named = optimizer ?? (resume == nil ? .adam : nil)
-            if let momentum, let kind = named, kind == .adam || kind == .rprop {
+            if let momentum, let kind = named, kind == .adam || kind == .rprop || kind.isBatchMethod {
                 throw ConfigurationError([.init(.momentum, "\(momentum)"), .init(.optimizer, kind.rawValue)],
                                          "momentum applies to sgd, momentum and nesterov"
-                                         + (kind == .adam ? "; adam's counterpart is beta1" : ""))
+                                         + (kind == .adam ? "; adam's counterpart is beta1" : kind == .quickprop ? "; quickprop's counterpart is quickprop mu" : ""))
             }
+            try validateBatchMethodSettings(named)
             if nesterov, let kind = named {
                 let withMomentum = kind == .momentum || kind == .nesterov || (kind == .sgd && (momentum ?? 0) > 0)
                 guard withMomentum else {
@@ -175,7 +222,7 @@ extension TrainingRun {
                                              "a batch size applies to minibatch mode only")
                 }
             }
-            if !shuffle && mode == .batch {
+            if !shuffle && (mode == .batch || (mode == nil && named?.isBatchMethod == true)) {
                 throw ConfigurationError([.init(.shuffle, "off"), .init(.mode, "batch")],
                                          "a full batch sums over every sample; its order changes nothing")
             }
