@@ -239,6 +239,27 @@ enum Corpus {
         Case("--patience without held-out samples", 64, mentions: "--patience", "--validation") { s in
             s.train("--dataset", "xor", "--patience", "3")
         },
+        Case("quickprop in minibatch mode", 64, mentions: "--mode minibatch", "--optimizer quickprop", "batch mode") { s in
+            s.train("--dataset", "xor", "--optimizer", "quickprop", "--mode", "minibatch")
+        },
+        Case("lbfgs with a batch size", 64, mentions: "--batch-size 4", "--optimizer lbfgs") { s in
+            s.train("--dataset", "xor", "--optimizer", "lbfgs", "--batch-size", "4")
+        },
+        Case("lm with cross-entropy", 64, mentions: "--optimizer lm", "--loss cross-entropy", "mse") { s in
+            s.train("--dataset", "xor", "--optimizer", "lm")
+        },
+        Case("lm with a learning rate", 64, mentions: "--learning-rate 0.1", "--optimizer lm", "μ") { s in
+            s.train("--dataset", "sine", "--optimizer", "lm", "--learning-rate", "0.1")
+        },
+        Case("lm on a network whose system is too large", 64, mentions: "--optimizer lm", "P = 3261633", "bytes") { s in
+            s.train("--dataset", "sine", "--optimizer", "lm", "--layers", "1,1804,1804,1")
+        },
+        Case("lm with a softmax output", 64, mentions: "--optimizer lm", "softmax") { s in
+            s.train("--dataset", "xor", "--optimizer", "lm", "--loss", "mse", "--output", "softmax")
+        },
+        Case("quickprop mu for adam", 64, mentions: "--quickprop-mu 2.0", "--optimizer adam") { s in
+            s.train("--dataset", "xor", "--optimizer", "adam", "--quickprop-mu", "2")
+        },
         Case("--split with nothing held out", 64, mentions: "--split random", "--validation 0") { s in
             s.train("--dataset", "spirals", "--split", "random", "--validation", "0")
         },

@@ -146,6 +146,8 @@ extension TrainingRun {
                 throw ConfigurationError([.init(.optimizer, "lm"), .init(.output, "softmax")],
                                          "Levenberg–Marquardt needs each output's own derivative; softmax couples the outputs (use sigmoid or identity)")
             }
+            // Its P×P system, refused before any device is opened or data uploaded.
+            try LevenbergMarquardt.check(architecture)
         }
         let mode: LearningMode
         switch settings.mode ?? (kind.isBatchMethod ? .batch : .minibatch) {
