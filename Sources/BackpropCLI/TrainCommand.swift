@@ -171,6 +171,7 @@ struct Train: ParsableCommand {
         case .history: "--history"
         case .splitOrder: "--split"
         case .onnx: "--onnx"
+        case .validationData: "--validation-data"
         case .quickpropDecay: "--quickprop-decay"
         case .quickpropMu: "--quickprop-mu"
         case .lbfgsHistory: "--lbfgs-history"
@@ -187,10 +188,11 @@ struct Train: ParsableCommand {
             })
             let history = try history.map { try HistoryWriter(URL(fileURLWithPath: $0)) }
             let samples = try data.load()
+            let heldOut = try data.loadValidation()
             let reporter = ProgressReporter(logEvery: logEvery)
             let outcome: TrainingRun.Outcome
             do {
-                outcome = try run.train(on: samples) { event in
+                outcome = try run.train(on: samples, validation: heldOut) { event in
                     reporter.handle(event)
                     if case .epoch(let report) = event { history?.add(report) }
                 }

@@ -63,4 +63,27 @@ struct ConventionsCLITests {
         let r = try CLI.run(["train", "--dataset", "csv:" + gz, "--epochs", "1"])
         #expect(r.status == 0 && r.stdout.contains("4 training samples"), "\(r.stdout)\(r.stderr)")
     }
+
+    @Test("--validation-data holds out a data set of its own, as Keras' validation_data; evaluate agrees on it")
+    func validationData() throws {
+        let dir = try TempDir()
+        let train = try dir.write("train.csv", "a,b,label\n" + (0..<40).map { i in "\(i % 7),\(i % 5),\(i % 7 > 3 ? "hi" : "lo")" }.joined(separator: "\n") + "\n").path
+        let test = try dir.write("test.csv", "a,b,label\n6,1,hi\n0,4,lo\n5,0,hi\n1,1,lo\n2,2,lo\n").path
+        let model = dir.url.appendingPathComponent("m.safetensors").path
+        let r = try CLI.run(["train", "--dataset", "csv:" + train, "--validation-data", "csv:" + test, "--epochs", "30",
+                             "--save", model, "--json"])
+        #expect(r.status == 0 && r.stderr.contains("40 training samples, 5 held out"), "\(r.stderr)")
+        let held = try #require(try CLI.lastJSON(r)["validation_loss"] as? Double)
+        let e = try CLI.run(["evaluate", "--model", model, "--dataset", "csv:" + test, "--json"])
+        let evaluated = try #require(try CLI.lastJSON(e)["loss"] as? Double)
+        #expect(abs(held - evaluated) < 1e-5 * max(1, evaluated), "validation loss \(held) vs evaluate's \(evaluated)")
+        let both = try CLI.run(["train", "--dataset", "csv:" + train, "--validation-data", "csv:" + test, "--validation", "0.2"])
+        #expect(both.status == 64 && both.stderr.contains("--validation 0.2") && both.stderr.contains("--validation-data"), "\(both.stderr)")
+        let wide = try dir.write("wide.csv", "a,b,c,label\n1,2,3,hi\n").path
+        let mismatch = try CLI.run(["train", "--dataset", "csv:" + train, "--validation-data", "csv:" + wide])
+        #expect(mismatch.status == 65 && mismatch.stderr.contains("wide.csv") && mismatch.stderr.contains("3 inputs"), "\(mismatch.stderr)")
+        let unknown = try dir.write("unknown.csv", "a,b,label\n1,2,mid\n").path
+        let label = try CLI.run(["train", "--dataset", "csv:" + train, "--validation-data", "csv:" + unknown])
+        #expect(label.status == 65 && label.stderr.contains("mid"), "\(label.stderr)")
+    }
 }

@@ -10,6 +10,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
         case quickpropDecay = "quickprop decay", quickpropMu = "quickprop mu", lbfgsHistory = "lbfgs history"
         case mode, batchSize = "batch size", epochs, shuffle
         case targetLoss = "target loss", targetAccuracy = "target accuracy", patience
+        case validationData = "validation data"
         case device, initFrom = "init", resume, save, saveInterval = "save interval", history, splitOrder = "split"
         case onnx
     }

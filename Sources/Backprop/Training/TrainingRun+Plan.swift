@@ -85,13 +85,35 @@ extension TrainingRun {
 
     /// Splits and normalises `data`, resolves the network, the mode and the epoch limit, and
     /// refuses what cannot work with this data, before any device is opened.
-    func prepare(_ data: Dataset) throws -> Prepared {
-        let split = settings.validation ?? (data.count >= 100 ? .fraction(0.1) : .none)
+    func prepare(_ data: Dataset, heldOut: Dataset? = nil) throws -> Prepared {
+        if let heldOut {
+            // A held-out set of its own: nothing is split off the training data.
+            if let given = settings.validation, given != .none {
+                throw ConfigurationError([.init(.validation, given.description), .init(.validationData, heldOut.source)],
+                                         "give the held-out samples one way: a split of the data, or a data set of their own")
+            }
+            if let order = settings.splitOrder {
+                throw ConfigurationError([.init(.splitOrder, order.rawValue), .init(.validationData, heldOut.source)],
+                                         "the split order chooses which samples are split off, and a held-out data set is given instead")
+            }
+            guard heldOut.inputSize == data.inputSize, heldOut.isClassification == data.isClassification,
+                  heldOut.targetSize == data.targetSize || data.isClassification else {
+                throw DataError(source: heldOut.source, record: nil, problem:
+                    "has \(heldOut.inputSize) inputs per sample and \(heldOut.isClassification ? "class labels" : "\(heldOut.targetSize) targets"), "
+                    + "but the training data \(data.source) has \(data.inputSize) and \(data.isClassification ? "class labels" : "\(data.targetSize) targets")")
+            }
+        }
+        let split = heldOut != nil ? .none : settings.validation ?? (data.count >= 100 ? .fraction(0.1) : .none)
         // Continuing from a checkpoint, the labels are numbered as its network numbers its classes.
         let data = try checkpoint.map { try data.relabeled(toClasses: $0.classNames, count: $0.classCount) } ?? data
         let order = settings.splitOrder ?? .last
         var (train, validation) = try data.split(split, order: order, seed: settings.seed)
-        if let given = settings.splitOrder, validation == nil {
+        if let heldOut {
+            // Numbered as the training labels are (text labels through the class names).
+            validation = try heldOut.relabeled(toClasses: checkpoint?.classNames ?? train.classNames,
+                                               count: checkpoint?.classCount ?? train.classes ?? 0)
+        }
+        if let given = settings.splitOrder, validation == nil, heldOut == nil {
             throw ConfigurationError([.init(.splitOrder, given.rawValue), .init(.validation, split.description)],
                                      "the split order chooses which samples are held out, and none are")
         }

@@ -55,14 +55,15 @@ public final class TrainingRun {
         }
     }
 
-    /// Trains on `data` (split into training and held-out samples as the settings say) until a
+    /// Trains on `data` (split into training and held-out samples as the settings say, or, with
+    /// `validation`, all of it, with `validation` held out, as Keras' `validation_data`) until a
     /// stopping rule fires or a stop is requested, then saves and evaluates.
-    public func train(on data: Dataset, events: (Event) -> Void = { _ in }) throws -> Outcome {
-        try withoutActuallyEscaping(events) { events in try train(data, events) }
+    public func train(on data: Dataset, validation: Dataset? = nil, events: (Event) -> Void = { _ in }) throws -> Outcome {
+        try withoutActuallyEscaping(events) { events in try train(data, validation, events) }
     }
 
-    private func train(_ data: Dataset, _ events: @escaping (Event) -> Void) throws -> Outcome {
-        let plan = try prepare(data)
+    private func train(_ data: Dataset, _ heldOut: Dataset?, _ events: @escaping (Event) -> Void) throws -> Outcome {
+        let plan = try prepare(data, heldOut: heldOut)
         for warning in plan.warnings { events(.notice("warning: " + warning)) }
         var (device, fallbacks) = try DeviceSelection.openWithFallbacks(settings.device) { events(.notice($0)) }
         var trainer = try makeTrainer(plan, on: device, from: plan.start, resume: settings.resume != nil)
