@@ -2,11 +2,16 @@ import Backprop
 import Foundation
 
 /// `--history FILE`: one row per epoch, as CSV or (for .jsonl and .json) JSON lines, the whole
-/// file replaced atomically after each epoch, so that it is whole whenever it is read.
+/// file replaced atomically, so that it is whole whenever it is read: after an epoch when a
+/// second has passed since the last write (rewriting it after every one of 100,000 short epochs
+/// would write terabytes), and at the end (`finish`).
 final class HistoryWriter {
     let url: URL
     let jsonLines: Bool
     private var rows: [String] = []
+    private var written = 0
+    private var lastWrite = ContinuousClock.now - .seconds(10)
+    static let interval = Duration.seconds(1)
 
     static let columns = ["epoch", "loss", "accuracy", "validation_loss", "validation_accuracy", "learning_rate",
                           "seconds", "samples_per_second", "undone"]
@@ -36,6 +41,17 @@ final class HistoryWriter {
                 }
             }.joined(separator: ","))
         }
+        if ContinuousClock.now - lastWrite >= Self.interval { write() }
+    }
+
+    /// Writes the rows not yet on disk, if any (after the last epoch, and when training fails).
+    func finish() {
+        if written < rows.count { write() }
+    }
+
+    private func write() {
+        lastWrite = ContinuousClock.now
+        written = rows.count
         // A failed write is reported and training goes on: the history is not the model.
         do {
             try OutputFile.write(Array((rows.joined(separator: "\n") + "\n").utf8), to: url)

@@ -197,9 +197,11 @@ struct Train: ParsableCommand {
                     if case .epoch(let report) = event { history?.add(report) }
                 }
             } catch {
+                history?.finish()
                 reporter.finishLine()
                 throw error
             }
+            history?.finish()
             reporter.finishLine()
             if outcome.reason == .interrupted {
                 let signal = outcome.signal ?? SIGINT
