@@ -167,7 +167,7 @@ def main():
         lines.append(f"| {name} | {g(e['published'][pub_alg])} ({pub_alg}) | "
                      + (f"{g(live[live_alg]['best_test_mse'])} ({live_alg}, {live[live_alg]['best_epoch']})" if live_alg else "—")
                      + " | " + " | ".join(cells) + f" | {'yes' if met else 'no'} |")
-    lines += ["", "Training seconds per epoch, live FANN ÷ Backprop (above 1: Backprop faster), and seconds to the lowest test MSE:", "",
+    lines += ["", "Training seconds per epoch, live FANN ÷ Backprop (above 1: Backprop faster); LM's seconds per epoch; the epochs LM takes to reach iRPROP−'s lowest test MSE:", "",
               "| set | P | incremental | batch | iRPROP− | Quickprop | LM s/epoch | iRPROP−: best at epoch | LM: epochs to that MSE | ratio |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for name, e in results["sets"].items():
