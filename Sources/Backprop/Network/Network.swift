@@ -142,16 +142,19 @@ public final class Network {
 
     /// The gradient of the mean loss over every sample of `data` into `gradients`, in chunks of
     /// `chunkRows` whose gradients add up; each sample's loss and correctness into its slot of
-    /// `lossOut` and `correctOut` (the data's own, or a trial's).
-    public func batchGradient(_ data: DeviceData, chunkRows: Int, lossOut: DeviceBuffer, correctOut: DeviceBuffer) throws {
-        let n = data.count
-        for start in stride(from: 0, to: n, by: chunkRows) {
-            let rows = Swift.min(chunkRows, n - start)
+    /// `lossOut` and `correctOut` (the data's own, or a trial's). With `samples`, only those
+    /// rows' share of that mean (one rank's block; zeros for an empty block).
+    public func batchGradient(_ data: DeviceData, chunkRows: Int, lossOut: DeviceBuffer, correctOut: DeviceBuffer,
+                              samples: Range<Int>? = nil) throws {
+        let n = data.count, range = samples ?? 0..<n
+        if range.isEmpty { try device.fill(gradients.start, count: architecture.parameterCount, with: 0) }
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: chunkRows) {
+            let rows = Swift.min(chunkRows, range.upperBound - start)
             let input = data.inputs.at(start * architecture.inputSize)
             try forward(input: input, rows: rows)
             try outputDelta(targets: data.targets(from: start), rows: rows, scale: 1 / Float(n),
                             lossOut: lossOut.at(start), correctOut: correctOut.at(start))
-            try backward(input: input, rows: rows, accumulate: start > 0)
+            try backward(input: input, rows: rows, accumulate: start > range.lowerBound)
         }
     }
 

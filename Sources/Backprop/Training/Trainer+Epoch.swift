@@ -56,6 +56,11 @@ extension Trainer {
             try network.device.upload(order, to: staging!.order.start)
         }
         var stopped = false, converged: String?, diverged = false
+        if communicator.size > 1 {
+            // Each rank writes the losses of its own rows; the others' slots count as 0 in its sums.
+            try network.device.fill(data.loss.start, count: n, with: 0)
+            try network.device.fill(data.correct.start, count: n, with: 0)
+        }
         for u in 0..<updates {
             let rows = mode.positions(ofUpdate: u, count: n)
             switch mode {
@@ -84,11 +89,11 @@ extension Trainer {
             let done = rows.upperBound
             let last = u + 1 == perEpoch
             if u + 1 == updates && !last { stopped = true }
-            if !stopped, let stop = shouldStop, stop(), !last { stopped = true }
-            try tally.after(update: u + 1, done: done, data: data, device: network.device, force: stopped)
+            if !stopped, !last, try stopRequested() { stopped = true }
+            try tally.after(update: u + 1, done: done, data: data, device: network.device, ranks: communicator, force: stopped)
             if stopped { break }
         }
-        try tally.check(upTo: tally.done, update: tally.updates, data: data, device: network.device)
+        try tally.check(upTo: tally.done, update: tally.updates, data: data, device: network.device, ranks: communicator)
         return EpochPass(updates: tally.updates, samples: tally.checked, loss: tally.meanLoss,
                          accuracy: data.isClassification ? tally.meanCorrect : nil, complete: !stopped,
                          converged: converged, diverged: diverged)
@@ -106,11 +111,21 @@ extension Trainer {
         try backwardAndUpdate(input: input, rows: 1, learningRate)
     }
 
-    /// The samples at `positions` of the epoch: in place, or gathered from their shuffled rows.
-    private func miniBatchStep(_ data: DeviceData, _ positions: Range<Int>, staging: MiniBatchStaging?,
+    /// The samples at `global` of the epoch (this rank's block of them, with several ranks): in
+    /// place, or gathered from their shuffled rows.
+    private func miniBatchStep(_ data: DeviceData, _ global: Range<Int>, staging: MiniBatchStaging?,
                                _ learningRate: Float) throws {
+        let ranks = communicator.size > 1
+        let positions = ranks ? communicator.block(of: global) : global
         let arch = network.architecture, rows = positions.count, start = positions.lowerBound
         var input = data.inputs.at(start * arch.inputSize), target = data.targets(from: start)
+        if ranks && rows == 0 {
+            // A rank with no rows this update still takes part in the sum, with zeros.
+            try network.device.fill(network.gradients.start, count: arch.parameterCount, with: 0)
+            try allReduceGradients()
+            try optimizer.step(learningRate: learningRate, samples: global.count)
+            return
+        }
         if let staging {
             let idx = staging.order.at(start)
             try network.device.gatherRows(rows: rows, cols: arch.inputSize, source: data.inputs.start, indices: idx,
@@ -121,14 +136,22 @@ extension Trainer {
             target = data.isClassification ? .classes(staging.targets.start) : .values(staging.targets.start)
         }
         try network.forward(input: input, rows: rows)
-        try network.outputDelta(targets: target, rows: rows, scale: 1 / Float(rows),
+        try network.outputDelta(targets: target, rows: rows, scale: 1 / Float(global.count),
                                 lossOut: data.loss.at(start), correctOut: data.correct.at(start))
-        try backwardAndUpdate(input: input, rows: rows, learningRate)
+        if ranks {
+            try network.backward(input: input, rows: rows)
+            try allReduceGradients()
+            try optimizer.step(learningRate: learningRate, samples: global.count)
+        } else {
+            try backwardAndUpdate(input: input, rows: rows, learningRate)
+        }
     }
 
     /// All samples, in chunks of `chunkRows` whose gradients add up to that of the mean over all.
     private func batchStep(_ data: DeviceData, _ learningRate: Float) throws {
-        try network.batchGradient(data, chunkRows: options.chunkRows, lossOut: data.loss, correctOut: data.correct)
+        try network.batchGradient(data, chunkRows: options.chunkRows, lossOut: data.loss, correctOut: data.correct,
+                                  samples: communicator.size > 1 ? communicator.block(of: 0..<data.count) : nil)
+        try allReduceGradients()
         try optimizer.step(learningRate: learningRate, samples: data.count)
     }
 
@@ -185,20 +208,30 @@ extension Trainer {
         var meanCorrect: Double { correctSum / Double(Swift.max(checked, 1)) }
 
         /// After each update: checks when due, or when the pass stops here (`force`).
-        mutating func after(update: Int, done: Int, data: DeviceData, device: any Device, force: Bool) throws {
+        mutating func after(update: Int, done: Int, data: DeviceData, device: any Device, ranks: any Communicator,
+                            force: Bool) throws {
             updates = update
             self.done = done
-            if force || (update % interval == 0 && done < total) { try check(upTo: done, update: update, data: data, device: device) }
+            if force || (update % interval == 0 && done < total) {
+                try check(upTo: done, update: update, data: data, device: device, ranks: ranks)
+            }
         }
 
-        /// Reads the losses of samples [checked, upTo) and fails on a non-finite one.
-        mutating func check(upTo: Int, update: Int, data: DeviceData, device: any Device) throws {
+        /// Reads the losses of samples [checked, upTo) and fails on a non-finite one. With several
+        /// ranks each holds its own rows' losses (the others' slots are 0): the sums are summed.
+        mutating func check(upTo: Int, update: Int, data: DeviceData, device: any Device, ranks: any Communicator) throws {
             guard upTo > checked else { return }
             let losses = try device.download(data.loss.at(checked), count: upTo - checked)
             let correct = try device.download(data.correct.at(checked), count: upTo - checked)
-            var windowSum = 0.0
+            var windowSum = 0.0, windowCorrect = 0.0
             for v in losses { windowSum += Double(v) }
-            for v in correct { correctSum += Double(v) }
+            for v in correct { windowCorrect += Double(v) }
+            if ranks.size > 1 {
+                var sums = [windowSum, windowCorrect]
+                try ranks.allReduceSum(&sums)
+                (windowSum, windowCorrect) = (sums[0], sums[1])
+            }
+            correctSum += windowCorrect
             lossSum += windowSum
             guard lossSum.isFinite else {
                 throw TrainingError.diverged(epoch: epoch, step: update, learningRate: learningRate)

@@ -14,6 +14,15 @@ public final class Trainer {
     public var learningRate: Float
     /// Checked after every update; returning true ends training after that update.
     public var shouldStop: (@Sendable () -> Bool)?
+    /// The ranks this trainer trains with (see `Communicator`): each takes its block of every
+    /// global mini-batch (or of the whole set in batch mode), the gradients are summed over the
+    /// ranks before each update, and every decision is taken on values all ranks share. A
+    /// single process by default.
+    public var communicator: any Communicator = SingleProcess()
+    /// Whether rank 0's parameters and optimizer state have been given to every rank.
+    var synchronized = false
+    /// Host memory for the gradient sum of a device whose buffers the host cannot address.
+    var gradientStaging: [Float] = []
 
     /// Where mini-batches are gathered (see `MiniBatchStaging`); made on first use.
     var staging: MiniBatchStaging?
@@ -75,8 +84,9 @@ public final class Trainer {
                     onEpoch: ((EpochReport) -> Void)? = nil) throws -> TrainingResult {
         try options.mode.validate(samples: data.count)
         let flag = try network.device.makeBuffer(count: 1)
+        try synchronizeRanks()
         if initialLoss == nil, completedEpochs < options.stopping.maxEpochs {
-            initialLoss = try Evaluation.measure(network, on: data, chunkRows: options.chunkRows).loss
+            initialLoss = try shared(Evaluation.measure(network, on: data, chunkRows: options.chunkRows).loss)
         }
         var reports: [EpochReport] = []
         while completedEpochs < options.stopping.maxEpochs {
@@ -106,14 +116,21 @@ public final class Trainer {
             onEpoch?(report)
             if let reason = stopReason(report) { return TrainingResult(epochs: reports, reason: reason) }
             if let why = pass.converged { return TrainingResult(epochs: reports, reason: .converged(why)) }
-            if let stop = shouldStop, stop() { return TrainingResult(epochs: reports, reason: .interrupted) }
+            if try stopRequested() { return TrainingResult(epochs: reports, reason: .interrupted) }
         }
         return TrainingResult(epochs: reports, reason: .epochLimit)
     }
 
-    /// Mean loss and accuracy (nil for regression) of the network on `data`, in chunks.
+    /// Mean loss and accuracy (nil for regression) of the network on `data`, in chunks (with
+    /// several ranks, rank 0's figures, so that every rank decides alike).
     public func evaluate(_ data: DeviceData) throws -> (loss: Double, accuracy: Double?) {
-        let e = try Evaluation.measure(network, on: data, chunkRows: options.chunkRows)
+        var e = try Evaluation.measure(network, on: data, chunkRows: options.chunkRows)
+        if communicator.size > 1 {
+            var values = [e.loss, e.accuracy ?? -1]
+            try communicator.broadcast(&values, root: 0)
+            e.loss = values[0]
+            e.accuracy = values[1] < 0 ? nil : values[1]
+        }
         guard e.loss.isFinite else {
             throw TrainingError.diverged(epoch: completedEpochs + 1, step: 0, learningRate: learningRate)
         }
