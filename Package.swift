@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Backprop: multilayer perceptrons trained by backpropagation on OpenCL devices,
@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "BackpropBench", targets: ["BackpropBench"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
     ],
+    // MPI: data-parallel training over Open MPI (`mpirun -np N backprop train …`). Off by
+    // default, so that the default build needs no MPI: `swift build --traits MPI` turns it on.
+    traits: [.trait(name: "MPI", description: "Data-parallel training over Open MPI (libopenmpi-dev)")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
@@ -26,6 +29,10 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // Linked only with the MPI trait; the files that use it are inside `#if MPI`.
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
         // OpenCL C sources, embedded into the binary so that a moved binary still works.
         .target(
             name: "BackpropKernels", path: "Kernels",
@@ -42,7 +49,8 @@ let package = Package(
         // What trains, evaluates and stores a network, and nothing else.
         .target(
             name: "Backprop",
-            dependencies: ["COpenCL", "CBLAS", "CZlib", "BackpropKernels"]),
+            dependencies: ["COpenCL", "CBLAS", "CZlib", "BackpropKernels",
+                           .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         // The tools around it: the benchmark engine (workloads, reports, tables, charts,
         // machine readers) and the GEMM tuner's measuring harness.
         .target(name: "BackpropBench", dependencies: ["Backprop"]),

@@ -180,36 +180,51 @@ struct Train: ParsableCommand {
 
     func run() throws {
         console.apply()
-        try runReportingErrors {
-            // The handlers first: a signal from here on is a request to stop, never a kill.
-            let run = try TrainingRun(settings, stop: .onSignals { signal in
-                "\nbackprop: a second \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): stopping at once, without saving; "
-                    + "the last checkpoint written, if any, is kept\n"
-            })
-            let history = try history.map { try HistoryWriter(URL(fileURLWithPath: $0)) }
-            let samples = try data.load()
-            let heldOut = try data.loadValidation()
-            let reporter = ProgressReporter(logEvery: logEvery)
-            let outcome: TrainingRun.Outcome
-            do {
-                outcome = try run.train(on: samples, validation: heldOut) { event in
-                    reporter.handle(event)
-                    if case .epoch(let report) = event { history?.add(report) }
-                }
-            } catch {
-                history?.finish()
-                reporter.finishLine()
-                throw error
+        let ranks = try Ranks.fromEnvironment()
+        // With several ranks only rank 0 prints, writes the history and --json, and saves.
+        if !ranks.communicator.isRoot { Console.mode = .quiet }
+        try ranks.run {
+            try runReportingErrors {
+                try train(communicator: ranks.communicator)
             }
+        }
+    }
+
+    private func train(communicator: any Communicator) throws {
+        // The handlers first: a signal from here on is a request to stop, never a kill.
+        let run = try TrainingRun(settings, stop: .onSignals { signal in
+            "\nbackprop: a second \(signal == SIGTERM ? "SIGTERM" : "SIGINT"): stopping at once, without saving; "
+                + "the last checkpoint written, if any, is kept\n"
+        })
+        run.communicator = communicator
+        let root = communicator.isRoot
+        let history = try history.flatMap { root ? $0 : nil }.map { try HistoryWriter(URL(fileURLWithPath: $0)) }
+        let samples = try data.load()
+        let heldOut = try data.loadValidation()
+        let reporter = ProgressReporter(logEvery: logEvery)
+        let outcome: TrainingRun.Outcome
+        do {
+            outcome = try run.train(on: samples, validation: heldOut) { event in
+                // Every rank says which device it trains on.
+                if !root, case .notice(let text) = event, text.hasPrefix("rank ") { printError("backprop: " + text) }
+                reporter.handle(event)
+                if case .epoch(let report) = event { history?.add(report) }
+            }
+        } catch {
             history?.finish()
             reporter.finishLine()
-            if outcome.reason == .interrupted {
-                let signal = outcome.signal ?? SIGINT
+            throw error
+        }
+        history?.finish()
+        reporter.finishLine()
+        if outcome.reason == .interrupted {
+            let signal = outcome.signal ?? SIGINT
+            if root {
                 printError("backprop: interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT") after epoch "
                     + "\(outcome.trainer.completedEpochs)" + (outcome.saved.map { "; checkpoint saved to \($0.path)" } ?? ""))
-                throw ExitCode(128 + signal)
             }
-            try Summary(outcome: outcome, dataset: data.dataset.description).print(json: console.json)
+            throw ExitCode(128 + signal)
         }
+        if root { try Summary(outcome: outcome, dataset: data.dataset.description).print(json: console.json) }
     }
 }

@@ -18,20 +18,23 @@ public enum DeviceSelection {
 
     /// Opens the first device of the request that can be opened, and returns the ones after
     /// it: where training goes on if this device fails midway. A device that cannot be
-    /// opened is skipped with a notice naming it and the error.
-    public static func openWithFallbacks(_ request: DeviceRequest? = nil, notice: (String) -> Void = { _ in }) throws
+    /// opened is skipped with a notice naming it and the error. `localRank` (a rank's place
+    /// among those on its host) picks, of the devices a request such as `opencl` or
+    /// `opencl:gpu` matches, the one at that place, round-robin: GPU i for local rank i.
+    public static func openWithFallbacks(_ request: DeviceRequest? = nil, localRank: Int = 0,
+                                         notice: (String) -> Void = { _ in }) throws
         -> (device: any Device, fallbacks: [DeviceRequest]) {
         let request = try request ?? DeviceRequest.fromEnvironment()
         switch request {
         case .cpu:
             return (CPUDevice(), [])
         case .opencl:
-            return (try openCL(openCLInfo(request)), [])
+            return (try openCL(openCLInfo(request, localRank: localRank)), [])
         case .firstOf(let list):
             var lastError: Error = DeviceError.invalidRequest(request.description)
             for (i, alternative) in list.enumerated() {
                 do {
-                    let (device, more) = try openWithFallbacks(alternative, notice: notice)
+                    let (device, more) = try openWithFallbacks(alternative, localRank: localRank, notice: notice)
                     return (device, more + list.dropFirst(i + 1))
                 } catch {
                     lastError = error
@@ -47,12 +50,14 @@ public enum DeviceSelection {
                 notice("OpenCL is not usable (\(error)); using the CPU path (OpenBLAS)")
                 return (CPUDevice(), [])
             }
-            guard let gpu = devices.first(where: { $0.type == .gpu }) else {
+            let gpus = devices.filter { $0.type == .gpu }
+            guard !gpus.isEmpty else {
                 notice(devices.isEmpty
                     ? "no OpenCL driver found; using the CPU path (OpenBLAS)"
                     : "no OpenCL GPU found; using the CPU path (OpenBLAS); --device opencl selects \(devices[0].name)")
                 return (CPUDevice(), [])
             }
+            let gpu = gpus[localRank % gpus.count]
             do {
                 return (try openCL(gpu), [.cpu])
             } catch {
@@ -64,13 +69,13 @@ public enum DeviceSelection {
 
     /// The OpenCL device an `opencl…` request names, without opening it (`backprop tune`
     /// must not depend on the stored GEMM configuration it is about to replace).
-    public static func openCLInfo(_ request: DeviceRequest) throws -> OpenCLDeviceInfo {
+    public static func openCLInfo(_ request: DeviceRequest, localRank: Int = 0) throws -> OpenCLDeviceInfo {
         guard case .opencl(let selector) = request else {
             throw DeviceError.invalidRequest(request.description)
         }
         let devices = try openCLDevices()
         guard !devices.isEmpty else { throw DeviceError.noOpenCL(request: request.description) }
-        guard let info = pick(selector, from: devices) else {
+        guard let info = pick(selector, from: devices, localRank: localRank) else {
             throw DeviceError.noSuchDevice(request: request.description,
                                            available: devices.map { "\($0.index): \($0.description)" })
         }
@@ -85,22 +90,24 @@ public enum DeviceSelection {
         return FaultInjectingDevice(device, failingAfter: limit)
     }
 
-    static func pick(_ selector: DeviceRequest.OpenCLSelector, from devices: [OpenCLDeviceInfo]) -> OpenCLDeviceInfo? {
+    static func pick(_ selector: DeviceRequest.OpenCLSelector, from devices: [OpenCLDeviceInfo],
+                     localRank: Int = 0) -> OpenCLDeviceInfo? {
+        func nth(_ matches: [OpenCLDeviceInfo]) -> OpenCLDeviceInfo? { matches.isEmpty ? nil : matches[localRank % matches.count] }
         switch selector {
         case .best:
-            return devices.first { $0.type == .gpu } ?? devices.first
+            return nth(devices.filter { $0.type == .gpu }) ?? nth(devices)
         case .type(let type):
-            return devices.first { $0.type == type }
+            return nth(devices.filter { $0.type == type })
         case .index(let i):
             return devices.first { $0.index == i }
         case let .platformDevice(p, d):
             return devices.first { $0.platformIndex == p && $0.deviceIndex == d }
         case .name(let text):
             let needle = text.lowercased()
-            return devices.first {
+            return nth(devices.filter {
                 $0.name.lowercased().contains(needle) || $0.platformName.lowercased().contains(needle)
                     || $0.vendor.lowercased().contains(needle)
-            }
+            })
         }
     }
 }

@@ -25,6 +25,9 @@ public final class TrainingRun {
     /// Plain weights `initFrom` names (a safetensors file as PyTorch writes one), whose
     /// activations and loss come from the settings and the data.
     public let weights: PlainWeights?
+    /// The ranks of a data-parallel run (see `Communicator`; one process by default). Each
+    /// rank opens the device of its local rank; only rank 0 saves.
+    public var communicator: any Communicator = SingleProcess()
 
     /// What a run reports as it goes. An epoch's report comes after its periodic save.
     public enum Event {
@@ -65,7 +68,14 @@ public final class TrainingRun {
     private func train(_ data: Dataset, _ heldOut: Dataset?, _ events: @escaping (Event) -> Void) throws -> Outcome {
         let plan = try prepare(data, heldOut: heldOut)
         for warning in plan.warnings { events(.notice("warning: " + warning)) }
-        var (device, fallbacks) = try DeviceSelection.openWithFallbacks(settings.device) { events(.notice($0)) }
+        var (device, fallbacks) = try DeviceSelection.openWithFallbacks(settings.device, localRank: communicator.localRank) {
+            events(.notice($0))
+        }
+        if communicator.size > 1 {
+            // A rank that moved to another device alone would leave the others waiting: a failure ends the job.
+            fallbacks = []
+            events(.notice("rank \(communicator.rank) of \(communicator.size) (local rank \(communicator.localRank)) trains on \(device.name)"))
+        }
         var trainer = try makeTrainer(plan, on: device, from: plan.start, resume: settings.resume != nil)
         var uploaded = try upload(plan, for: trainer.network)
         var started = Plan(plan, device: device, trainer: trainer)
@@ -73,7 +83,7 @@ public final class TrainingRun {
             started.overrides = overrides(of: saved, rate: checkpoint?.training?.learningRate ?? saved.learningRate)
         }
         events(.started(started))
-        let saver = settings.save.map {
+        let saver = settings.save.flatMap { communicator.isRoot ? $0 : nil }.map {
             CheckpointSaver(url: $0, interval: settings.saveInterval ?? Settings.defaultSaveInterval,
                             normalization: plan.normalization, classNames: plan.train.classNames)
         }
@@ -135,6 +145,7 @@ public final class TrainingRun {
         // schedule had moved the saved one to.
         if resume, let lr = settings.learningRate { trainer.learningRate = lr }
         trainer.shouldStop = { [stop] in stop.isRequested }
+        trainer.communicator = communicator
         return trainer
     }
 
