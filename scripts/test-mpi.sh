@@ -2,7 +2,9 @@
 # Data parallelism over Open MPI, as CI runs it after `swift test`: builds backprop with the
 # MPI trait (into .build-mpi), then on two ranks over loopback
 #   - trains as one process would, on the CPU path and on PoCL: the saved weights must match a
-#     one-process run with the same flags (float32 sums in another order: 1e-5 norm-wise, Adam 1e-4);
+#     one-process run with the same flags (float32 sums in another order: 1e-5 norm-wise; Adam,
+#     L-BFGS and LM, which magnify rounding, 1e-4), and every rank's weights (BACKPROP_RANK_CHECKPOINTS,
+#     a testing aid) must be rank 0's bit for bit;
 #   - refuses stochastic mode (exit 64 from the job);
 #   - ends the job, non-zero and within seconds, when one rank fails mid-run (its device made to
 #     fail by BACKPROP_FAULT_AFTER_OPERATIONS): the other rank must not wait forever.
@@ -32,18 +34,22 @@ a = np.concatenate([one[k] for k in sorted(one)]).astype(np.float64)
 b = np.concatenate([ranks[k] for k in sorted(ranks)]).astype(np.float64)
 error = np.linalg.norm(a - b) / max(np.linalg.norm(a), 1e-30)
 ok = error <= float(sys.argv[3])
-print(f"test-mpi: {sys.argv[4]}: 2 ranks vs 1 process, weights differ by {error:.3g} norm-wise ({'ok' if ok else 'FAIL'}, at most {sys.argv[3]})")
+print(f"test-mpi: {sys.argv[4]}: weights differ by {error:.3g} norm-wise ({'ok' if ok else 'FAIL'}, at most {sys.argv[3]})")
 sys.exit(0 if ok else 1)
 PY
 }
 
 for device in cpu opencl; do
-    for case in "sgd --mode minibatch --batch-size 33|1e-5" "momentum --mode batch|1e-5" "adam --mode minibatch --batch-size 20|1e-4" "quickprop|1e-5"; do
+    for case in "sgd --mode minibatch --batch-size 33|1e-5" "momentum --mode batch|1e-5" "adam --mode minibatch --batch-size 20|1e-4" \
+                "quickprop|1e-5" "lbfgs|1e-4" "lm --loss mse --output sigmoid|1e-4"; do
         opts="${case%%|*}"; tolerance="${case##*|}"
         flags=(train --dataset circles:500 --layers 2,16,2 --optimizer $opts --epochs 4 --validation 0 --device "$device" --quiet)
         "$B" "${flags[@]}" --save "$work/one.safetensors"
-        "${mpi[@]}" "$B" "${flags[@]}" --save "$work/ranks.safetensors"
-        compare "$work/one.safetensors" "$work/ranks.safetensors" "$tolerance" "$device, --optimizer $opts" || failures=$((failures + 1))
+        BACKPROP_RANK_CHECKPOINTS="$work" "${mpi[@]}" -x BACKPROP_RANK_CHECKPOINTS "$B" "${flags[@]}" --save "$work/ranks.safetensors"
+        compare "$work/one.safetensors" "$work/ranks.safetensors" "$tolerance" "$device, --optimizer $opts, 2 ranks vs 1 process" || failures=$((failures + 1))
+        # Every rank applied the same summed update: their weights agree bit for bit.
+        compare "$work/rank-0.safetensors" "$work/rank-1.safetensors" 0 "$device, --optimizer $opts, rank 1 vs rank 0" \
+            || failures=$((failures + 1))
     done
 done
 

@@ -217,6 +217,11 @@ struct Train: ParsableCommand {
         }
         history?.finish()
         reporter.finishLine()
+        // A testing aid (scripts/test-mpi.sh): every rank's final weights, to compare rank with rank.
+        if let folder = ProcessInfo.processInfo.environment["BACKPROP_RANK_CHECKPOINTS"], communicator.size > 1 {
+            try Checkpoint(network: outcome.trainer.network).write(
+                to: URL(fileURLWithPath: folder).appendingPathComponent("rank-\(communicator.rank).safetensors"))
+        }
         if outcome.reason == .interrupted {
             let signal = outcome.signal ?? SIGINT
             if root {

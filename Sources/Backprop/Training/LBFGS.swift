@@ -16,6 +16,9 @@ final class LBFGS {
     let network: Network
     let config: OptimizerConfig
     let chunkRows: Int
+    /// The ranks: each evaluates its block of the samples, and the losses and gradients are
+    /// summed, so every rank runs the same iteration.
+    let communicator: any Communicator
     private var steps: [[Float]] = [], changes: [[Float]] = [], rho: [Double] = []
     private var scale = 1.0
     private var direction: [Float] = [], stepLength = 0.0
@@ -26,10 +29,11 @@ final class LBFGS {
 
     static let c1 = 1e-4, c2 = 0.9, maxLineSearch = 25
 
-    init(network: Network, config: OptimizerConfig, chunkRows: Int) {
+    init(network: Network, config: OptimizerConfig, chunkRows: Int, communicator: any Communicator = SingleProcess()) {
         self.network = network
         self.config = config
         self.chunkRows = chunkRows
+        self.communicator = communicator
     }
 
     /// One iteration at `learningRate`: the loss and gradient at the current weights (their
@@ -180,10 +184,18 @@ final class LBFGS {
 
     /// The mean loss and its gradient over every sample at the current weights.
     private func evaluate(_ data: DeviceData, losses: DeviceBuffer, correct: DeviceBuffer) throws -> (Double, [Float]) {
-        try network.batchGradient(data, chunkRows: chunkRows, lossOut: losses, correctOut: correct)
-        let values = try network.device.download(losses.start, count: data.count)
-        let mean = values.reduce(0.0) { $0 + Double($1) } / Double(data.count)
-        return (mean, try network.readGradients())
+        let block = communicator.block(of: 0..<data.count)
+        try network.batchGradient(data, chunkRows: chunkRows, lossOut: losses, correctOut: correct,
+                                  samples: communicator.size > 1 ? block : nil)
+        var sum = [block.isEmpty ? 0 : try network.device.download(losses.at(block.lowerBound), count: block.count)
+            .reduce(0.0) { $0 + Double($1) }]
+        var gradient = try network.readGradients()
+        if communicator.size > 1 {
+            try communicator.allReduceSum(&sum)
+            let count = gradient.count
+            try gradient.withUnsafeMutableBufferPointer { try communicator.allReduceSum($0.baseAddress!, count: count) }
+        }
+        return (sum[0] / Double(data.count), gradient)
     }
 
     private func trialBuffers(_ data: DeviceData) throws -> (loss: DeviceBuffer, correct: DeviceBuffer) {

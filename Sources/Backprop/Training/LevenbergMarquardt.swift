@@ -18,6 +18,9 @@ import Foundation
 final class LevenbergMarquardt {
     let network: Network
     let config: OptimizerConfig
+    /// The ranks: each accumulates the system over its block of the samples, the systems and
+    /// the trial losses are summed, and every rank solves the same system.
+    let communicator: any Communicator
     /// The damping now.
     var mu: Double
 
@@ -57,11 +60,13 @@ final class LevenbergMarquardt {
     /// Class labels as one-hot rows, for data whose targets are labels; made once per data set.
     private var oneHot: (data: ObjectIdentifier, buffer: DeviceBuffer)?
 
-    init(network: Network, config: OptimizerConfig, mu: Double? = nil, chunkRows: Int) throws {
+    init(network: Network, config: OptimizerConfig, mu: Double? = nil, chunkRows: Int,
+         communicator: any Communicator = SingleProcess()) throws {
         let arch = network.architecture
         try Self.check(arch)
         self.network = network
         self.config = config
+        self.communicator = communicator
         self.mu = mu ?? config.lmMu
         let p = arch.parameterCount, k = arch.outputSize, device = network.device
         samplesPerChunk = Swift.max(1, Swift.min(chunkRows, Self.jacobianChunkElements / Swift.max(1, p * k)))
@@ -93,16 +98,24 @@ final class LevenbergMarquardt {
     func epoch(_ data: DeviceData) throws -> Outcome {
         let arch = network.architecture, device = network.device, p = arch.parameterCount
         let start = try accumulateSystem(data)
-        let losses = try device.download(data.loss.start, count: data.count)
-        let before = losses.reduce(0.0) { $0 + Double($1) }
-        let system = try device.download(jtj.start, count: p * p)
-        let gradient = try device.download(jte.start, count: p).map(Double.init)
-        guard system.allSatisfy(\.isFinite), gradient.allSatisfy(\.isFinite), before.isFinite else { return .diverged }
+        let block = communicator.block(of: 0..<data.count)
+        var before = [block.isEmpty ? 0 : try device.download(data.loss.at(block.lowerBound), count: block.count)
+            .reduce(0.0) { $0 + Double($1) }]
+        var system = try device.download(jtj.start, count: p * p)
+        var jte = try device.download(self.jte.start, count: p)
+        if communicator.size > 1 {
+            try communicator.allReduceSum(&before)
+            try system.withUnsafeMutableBufferPointer { try communicator.allReduceSum($0.baseAddress!, count: p * p) }
+            try jte.withUnsafeMutableBufferPointer { try communicator.allReduceSum($0.baseAddress!, count: p) }
+        }
+        let gradient = jte.map(Double.init)
+        let before0 = before[0]
+        guard system.allSatisfy(\.isFinite), gradient.allSatisfy(\.isFinite), before0.isFinite else { return .diverged }
         while mu <= config.lmMuMax {
             if let delta = Self.solve(system, gradient, damping: mu, count: p) {
                 try network.writeParameters(zip(start, delta).map { $0 + Float($1) })
                 let after = try trialLossSum(data)
-                if after < before {
+                if after < before0 {
                     mu *= config.lmMuDecrease
                     return .stepped
                 }
@@ -140,8 +153,13 @@ final class LevenbergMarquardt {
     private func accumulateSystem(_ data: DeviceData) throws -> [Float] {
         let arch = network.architecture, device = network.device, p = arch.parameterCount, k = arch.outputSize
         let last = arch.layerCount - 1, targets = try targetValues(data)
-        for start in stride(from: 0, to: data.count, by: samplesPerChunk) {
-            let samples = Swift.min(samplesPerChunk, data.count - start), rows = samples * k
+        let block = communicator.block(of: 0..<data.count)
+        if block.isEmpty {
+            try device.fill(jtj.start, count: p * p, with: 0)
+            try device.fill(jte.start, count: p, with: 0)
+        }
+        for start in stride(from: block.lowerBound, to: block.upperBound, by: samplesPerChunk) {
+            let samples = Swift.min(samplesPerChunk, block.upperBound - start), rows = samples * k
             let input = data.inputs.at(start * arch.inputSize)
             let w = try network.forward(input: input, rows: samples)
             try network.outputDelta(targets: data.targets(from: start), rows: samples, scale: 1, delta: false,
@@ -175,7 +193,7 @@ final class LevenbergMarquardt {
                                                   a: aRepeated[l - 1].start, activation: arch.activations[l - 1])
                 }
             }
-            let beta: Float = start == 0 ? 0 : 1
+            let beta: Float = start == block.lowerBound ? 0 : 1
             try device.gemm(transA: true, transB: false, m: p, n: p, k: rows, alpha: 1, a: jacobian.start, lda: p,
                             b: jacobian.start, ldb: p, beta: beta, c: jtj.start, ldc: p)
             try device.gemm(transA: true, transB: false, m: p, n: 1, k: rows, alpha: 1, a: jacobian.start, lda: p,
@@ -191,14 +209,17 @@ final class LevenbergMarquardt {
             trialLoss = try device.makeBuffer(count: data.count)
             trialCorrect = try device.makeBuffer(count: data.count)
         }
-        for start in stride(from: 0, to: data.count, by: samplesPerChunk * arch.outputSize) {
-            let rows = Swift.min(samplesPerChunk * arch.outputSize, data.count - start)
+        let block = communicator.block(of: 0..<data.count)
+        for start in stride(from: block.lowerBound, to: block.upperBound, by: samplesPerChunk * arch.outputSize) {
+            let rows = Swift.min(samplesPerChunk * arch.outputSize, block.upperBound - start)
             try network.forward(input: data.inputs.at(start * arch.inputSize), rows: rows)
             try network.outputDelta(targets: data.targets(from: start), rows: rows, scale: 1, delta: false,
                                     lossOut: trialLoss!.at(start), correctOut: trialCorrect!.at(start))
         }
-        let sum = try device.download(trialLoss!.start, count: data.count).reduce(0.0) { $0 + Double($1) }
-        return sum.isFinite ? sum : .infinity
+        var sum = [block.isEmpty ? 0 : try device.download(trialLoss!.at(block.lowerBound), count: block.count)
+            .reduce(0.0) { $0 + Double($1) }]
+        try communicator.allReduceSum(&sum)
+        return sum[0].isFinite ? sum[0] : .infinity
     }
 
     /// The targets as outputs: the data's values, or its labels as one-hot rows.

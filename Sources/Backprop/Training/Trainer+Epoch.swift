@@ -71,7 +71,7 @@ extension Trainer {
                 case .lm:
                     if levenbergMarquardt == nil {
                         levenbergMarquardt = try LevenbergMarquardt(network: network, config: optimizer.config, mu: restoredMu,
-                                                                    chunkRows: options.chunkRows)
+                                                                    chunkRows: options.chunkRows, communicator: communicator)
                     }
                     switch try levenbergMarquardt!.epoch(data) {
                     case .stepped: optimizer.countStep()
@@ -79,7 +79,9 @@ extension Trainer {
                     case .diverged: diverged = true
                     }
                 case .lbfgs:
-                    if lbfgs == nil { lbfgs = LBFGS(network: network, config: optimizer.config, chunkRows: options.chunkRows) }
+                    if lbfgs == nil {
+                        lbfgs = LBFGS(network: network, config: optimizer.config, chunkRows: options.chunkRows, communicator: communicator)
+                    }
                     converged = try lbfgs!.epoch(data, learningRate: learningRate)
                     optimizer.countStep()
                 default:
@@ -89,7 +91,10 @@ extension Trainer {
             let done = rows.upperBound
             let last = u + 1 == perEpoch
             if u + 1 == updates && !last { stopped = true }
-            if !stopped, !last, try stopRequested() { stopped = true }
+            // With several ranks a stop request is shared at the checks' cadence, not every update:
+            // the gradient sum stays the one collective of an update.
+            let asks = communicator.size == 1 || (u + 1) % interval == 0
+            if !stopped, !last, asks, try stopRequested() { stopped = true }
             try tally.after(update: u + 1, done: done, data: data, device: network.device, ranks: communicator, force: stopped)
             if stopped { break }
         }

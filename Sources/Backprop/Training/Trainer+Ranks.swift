@@ -5,15 +5,10 @@ extension Trainer {
     /// resumed alike), once, before the first epoch.
     func synchronizeRanks() throws {
         guard communicator.size > 1, !synchronized else { return }
-        let kind = optimizer.config.kind
         if case .stochastic = options.mode {
             throw ConfigurationError([.init(.mode, "stochastic")],
                                      "with \(communicator.size) ranks, each update needs a block of a mini-batch from each; "
                                      + "stochastic mode has one sample per update (use minibatch or batch)")
-        }
-        if kind == .lm || kind == .lbfgs {
-            throw ConfigurationError([.init(.optimizer, kind.rawValue)],
-                                     "\(kind.rawValue) does not run over several ranks yet (its own evaluations are not shared)")
         }
         var parameters = try network.readParameters()
         try communicator.broadcast(&parameters, root: 0)
