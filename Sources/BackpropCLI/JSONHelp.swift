@@ -22,6 +22,8 @@ struct JSONHelp: ParsableCommand {
         validation_loss, validation_accuracy (classification; validation_ with a held-out split), \
         train_mse, train_rmse, train_mae, train_r2, validation_mse, validation_rmse, \
         validation_mae, validation_r2 (regression), saved (the --save path, once written), \
+        ranks, gradient_sums, gradient_sum_seconds (over MPI: rank 0's all-reduces of the \
+        gradients and their seconds, waiting for the other ranks included), \
         peak_rss_bytes.
 
         evaluate: model, dataset, samples, architecture, device, loss, loss_function (the \

@@ -14,6 +14,12 @@ struct Summary {
         let o = outcome, network = o.network
         say("stopped   \(o.reason) after \(o.trainer.completedEpochs) epochs in \(String(format: "%.2f", o.seconds)) s"
             + " (\(ProgressReporter.rate(o.samplesPerSecond)) samples/s)")
+        let t = o.trainer
+        if t.communicator.size > 1, t.gradientSums > 0 {
+            say("ranks     \(t.communicator.size): \(t.gradientSums) gradient sums, "
+                + String(format: "%.2f ms each, %.1f%% of the training time", 1000 * t.gradientSumSeconds / Double(t.gradientSums),
+                         100 * t.gradientSumSeconds / max(o.seconds, 1e-9)))
+        }
         guard let trainEval = o.trainEvaluation else { return }
         say("training  loss \(f4(trainEval.loss))" + (trainEval.accuracy.map { "  accuracy \(pct($0))" } ?? "") + regression(trainEval))
         let heldEval = o.validationEvaluation
@@ -42,6 +48,11 @@ struct Summary {
         // lm has no learning rate: its damping μ adapts instead.
         if o.trainer.optimizer.config.kind.takesLearningRate { object["learning_rate"] = Double(o.plan.learningRate) }
         if let mu = o.trainer.levenbergMu { object["lm_mu"] = mu }
+        if o.trainer.communicator.size > 1 {
+            object["ranks"] = o.trainer.communicator.size
+            object["gradient_sums"] = o.trainer.gradientSums
+            object["gradient_sum_seconds"] = o.trainer.gradientSumSeconds
+        }
         if let a = trainEval.accuracy { object["train_accuracy"] = a }
         if let h = heldEval {
             object["validation_loss"] = h.loss

@@ -26,12 +26,18 @@ extension Trainer {
         let n = network.architecture.parameterCount
         if let host = network.gradients as? CPUBuffer {
             try network.device.synchronize()
+            let start = ContinuousClock.now
             try communicator.allReduceSum(host.pointer, count: n)
+            gradientSumSeconds += (ContinuousClock.now - start).seconds
+            gradientSums += 1
             return
         }
         if gradientStaging.count != n { gradientStaging = [Float](repeating: 0, count: n) }
         try gradientStaging.withUnsafeMutableBytes { try network.device.download(network.gradients.start, into: $0) }
+        let start = ContinuousClock.now
         try gradientStaging.withUnsafeMutableBufferPointer { try communicator.allReduceSum($0.baseAddress!, count: n) }
+        gradientSumSeconds += (ContinuousClock.now - start).seconds
+        gradientSums += 1
         try network.device.upload(gradientStaging, to: network.gradients.start)
     }
 

@@ -23,6 +23,10 @@ public final class Trainer {
     var synchronized = false
     /// Host memory for the gradient sum of a device whose buffers the host cannot address.
     var gradientStaging: [Float] = []
+    /// Gradient sums so far and the seconds they took, waiting for the other ranks included
+    /// (the device's queue is drained first, so its work is not counted).
+    public internal(set) var gradientSums = 0
+    public internal(set) var gradientSumSeconds = 0.0
 
     /// Where mini-batches are gathered (see `MiniBatchStaging`); made on first use.
     var staging: MiniBatchStaging?
