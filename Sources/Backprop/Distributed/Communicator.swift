@@ -60,8 +60,8 @@ public final class InProcessGroup: @unchecked Sendable {
     public let size: Int
     private let condition = NSCondition()
     private var arrived = 0, generation = 0
-    private var floats: [[Float]]
-    private var doubles: [[Double]]
+    fileprivate var floats: [[Float]]
+    fileprivate var doubles: [[Double]]
 
     public init(size: Int) {
         precondition(size >= 1, "a group needs a rank")
@@ -90,27 +90,16 @@ public final class InProcessGroup: @unchecked Sendable {
         condition.unlock()
     }
 
-    fileprivate func exchange(rank: Int, floats value: [Float]) -> [[Float]] {
+    /// Puts `value` in this rank's slot and returns every rank's, once all have put theirs.
+    fileprivate func exchange<T>(_ slots: ReferenceWritableKeyPath<InProcessGroup, [[T]]>, rank: Int, _ value: [T]) -> [[T]] {
         condition.lock()
-        floats[rank] = value
+        self[keyPath: slots][rank] = value
         condition.unlock()
         barrier()
         condition.lock()
-        let all = floats
+        let all = self[keyPath: slots]
         condition.unlock()
         barrier()  // nobody writes the next round's slot before all have read this one
-        return all
-    }
-
-    fileprivate func exchange(rank: Int, doubles value: [Double]) -> [[Double]] {
-        condition.lock()
-        doubles[rank] = value
-        condition.unlock()
-        barrier()
-        condition.lock()
-        let all = doubles
-        condition.unlock()
-        barrier()
         return all
     }
 
@@ -126,7 +115,7 @@ public final class InProcessGroup: @unchecked Sendable {
         }
 
         func allReduceSum(_ values: UnsafeMutablePointer<Float>, count: Int) throws {
-            let all = group.exchange(rank: rank, floats: Array(UnsafeBufferPointer(start: values, count: count)))
+            let all = group.exchange(\.floats, rank: rank, Array(UnsafeBufferPointer(start: values, count: count)))
             for i in 0..<count {
                 var sum = 0.0
                 for r in 0..<all.count { sum += Double(all[r][i]) }
@@ -135,17 +124,17 @@ public final class InProcessGroup: @unchecked Sendable {
         }
 
         func allReduceSum(_ values: inout [Double]) throws {
-            let all = group.exchange(rank: rank, doubles: values)
+            let all = group.exchange(\.doubles, rank: rank, values)
             for i in values.indices { values[i] = all.reduce(0) { $0 + $1[i] } }
         }
 
         func broadcast(_ values: UnsafeMutablePointer<Float>, count: Int, root: Int) throws {
-            let all = group.exchange(rank: rank, floats: rank == root ? Array(UnsafeBufferPointer(start: values, count: count)) : [])
+            let all = group.exchange(\.floats, rank: rank, rank == root ? Array(UnsafeBufferPointer(start: values, count: count)) : [])
             for i in 0..<count { values[i] = all[root][i] }
         }
 
         func broadcast(_ values: inout [Double], root: Int) throws {
-            let all = group.exchange(rank: rank, doubles: rank == root ? values : [])
+            let all = group.exchange(\.doubles, rank: rank, rank == root ? values : [])
             values = all[root]
         }
     }
