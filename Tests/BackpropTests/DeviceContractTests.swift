@@ -116,6 +116,15 @@ struct DeviceContractTests {
         Operation(name: "update quickprop") { o, rng in
             try update(o, &rng, .quickprop(learningRate: 0.7, samples: 9, decay: -0.0001, mu: 1.75))
         },
+        Operation(name: "rowOuterProducts") { o, rng in
+            // 17 rows of 3×2 outer products into rows of stride 8 (a Jacobian block in wider rows).
+            try o.device.rowOuterProducts(rows: rows, m: cols, n: 2, x: o.put(rng.floats(rows * cols)), ldx: cols,
+                                          y: o.put(rng.floats(rows * 2)), ldy: 2, into: o.put(rng.floats(rows * 8)), ldo: 8)
+        },
+        Operation(name: "rowOuterProducts, one y row for all") { o, rng in
+            try o.device.rowOuterProducts(rows: rows, m: cols, n: 1, x: o.put(rng.floats(rows * cols)), ldx: cols,
+                                          y: o.put([1.5]), ldy: 0, into: o.put(rng.floats(rows * 4)), ldo: 4)
+        },
         Operation(name: "axpby") { o, rng in
             try o.device.axpby(count: 33, alpha: 1.5, x: o.put(rng.floats(33)), beta: -0.5, y: o.put(rng.floats(33)))
         },
