@@ -33,22 +33,26 @@ NUMBERS = ["0", "-0", "1", "-1", "0.5", "-0.5", "1e-38", "1e-45", "3.4e38", "1e3
            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "18446744073709551616", "2147483648",
            "1e308", "1e309", "0x10", "1_000", "1,5", "", " ", "abc", "1e", ".", "--", "1\u00a0", "٣"]
 OPTIONS = ["--learning-rate", "--momentum", "--weight-decay", "--epochs", "--batch-size", "--target-loss", "--target-accuracy",
-           "--patience", "--seed", "--save-every", "--log-every", "--validation"]
+           "--patience", "--seed", "--save-every", "--log-every", "--validation", "--beta1", "--beta2",
+           "--quickprop-decay", "--quickprop-mu", "--lbfgs-history"]
 CHOICES = {
     "--activation": ["relu", "softmax", "leaky-relu:1e39", "elu:-1", "swish", "mish", "tanh", "gelu", "relu:1"],
     "--output": ["softmax", "sigmoid", "identity", "relu", "softmax:2"],
     "--loss": ["mse", "cross-entropy", "binary-cross-entropy", "hinge"],
-    "--optimizer": ["sgd", "momentum", "nesterov", "adam", "rprop", "lbfgs"],
+    "--optimizer": ["sgd", "momentum", "nesterov", "adam", "rprop", "lbfgs", "quickprop", "lm", "adamw", "trainlm"],
     "--mode": ["stochastic", "batch", "minibatch", "minibatch-8", "online"],
     "--schedule": ["constant", "step:1:0.5", "step:1:2", "bold-driver", "bold-driver:1e38:0.5", "step:1:1e30", "cosine"],
     "--normalize": ["none", "minmax", "standard", "robust"],
     "--initializer": ["auto", "he-normal", "glorot-uniform", "zeros"],
     "--layers": ["2,2", "2,1,2", "2,65536,2", "2,0,2", "2", "2,,2", "3,4,2", "2,4,1", "2,2147483647,2", "1e3,2"],
     "--device": ["cpu", "auto", "opencl:99", "cpu,cpu", "nonsense", ""],
+    "--split": ["last", "random", "middle"],
+    "--validation-data": ["xor", "csv:data.csv", "fann:data.fann", "fann:missing", "spirals:3", "circles:120"],
 }
 DATASETS = ["xor", "spirals:50", "circles:120", "sine:40", "spirals:0", "spirals:-3", "moons", "csv:data.csv",
             "csv:data.csv?label=0", "csv:data.csv?target=0", "csv:missing.csv", "idx:images.idx,labels.idx",
-            "mnist:.", "csv:data.csv.gz", "csv:fifo.csv"]
+            "mnist:.", "csv:data.csv.gz", "csv:fifo.csv", "fann:data.fann", "fann:data.fann?task=regression",
+            "fann:data.fann?task=classification", "fann:fifo.csv"]
 
 
 def digest(path):
@@ -94,6 +98,13 @@ def setup(folder):
     import gzip
     with gzip.open(os.path.join(folder, "data.csv.gz"), "wb") as f:
         f.write(csv)
+    pairs = 20
+    fann = f"{pairs} 2 2\n" + "".join(f"{rng.random():.3f} {rng.random():.3f}\n{rng.choice(['1 0', '0 1'])}\n" for _ in range(pairs))
+    fann = fann.encode()
+    if rng.random() < 0.5:
+        fann = mutate(fann)
+    with open(os.path.join(folder, "data.fann"), "wb") as f:
+        f.write(fann)
     n = 6
     images = bytes([0, 0, 8, 3]) + n.to_bytes(4, "big") + (2).to_bytes(4, "big") + (1).to_bytes(4, "big") + bytes(range(2 * n))
     labels = bytes([0, 0, 8, 1]) + n.to_bytes(4, "big") + bytes(i % 2 for i in range(n))
@@ -113,7 +124,10 @@ def setup(folder):
 
 
 def random_args():
-    command = rng.choice(["train"] * 6 + ["evaluate", "predict", "bench", "stress", "devices", "tune"])
+    command = rng.choice(["train"] * 6 + ["evaluate", "predict", "export", "bench", "stress", "devices", "tune"])
+    if command == "export":
+        return ["export", "--model", rng.choice(["model.safetensors", "data.csv", "missing", "."]),
+                "--onnx", rng.choice(["out.onnx", "model.safetensors", "/dev/null", "fifo.csv", ".", "x/y.onnx"])]
     if command == "evaluate":
         return ["evaluate", "--model", rng.choice(["model.safetensors", "data.csv", "missing", "."]),
                 "--dataset", rng.choice(DATASETS)]
@@ -186,7 +200,9 @@ def run_case(i):
         if trace in text:
             problems.append(f"crash report: {trace}")
     after = snapshot(folder)
-    save = args[args.index("--save") + 1] if "--save" in args else None
+    # The output a case asks for (train's --save, export's --onnx) may be replaced; nothing else.
+    output = "--save" if "--save" in args else "--onnx" if "--onnx" in args else None
+    save = args[args.index(output) + 1] if output else None
     saved_ok = status == 0 or "checkpoint saved" in text
     for name, d in before.items():
         if name == save and saved_ok:
