@@ -32,6 +32,20 @@ struct GEMMTests {
         try check(TestDevices.openCL(), c)
     }
 
+    /// Both GEMM families on every OpenCL device present (PoCL gets the direct family by
+    /// default; here it runs the tiled family that GPUs get as well).
+    @Test("each GEMM family on each OpenCL device", .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason),
+          arguments: [GEMMConfig.Family.tiled, .direct])
+    func families(_ family: GEMMConfig.Family) throws {
+        let infos = try DeviceSelection.openCLDevices()
+        if TestDevices.isCI && infos.isEmpty { Issue.record("\(TestDevices.skipReason)") }
+        for info in infos {
+            let device = try OpenCLDevice(info, gemmConfig: GEMMConfig.defaults(for: info, family: family))
+            #expect(device.gemmConfig.family == family)
+            for c in Self.cases { try check(device, c) }
+        }
+    }
+
     /// Relative error per element, measured against Σ_k |a_ik·b_kj| (the scale rounding
     /// works on), must stay under 1e-5; so must the norm-wise error ‖C − C_ref‖ / ‖C_ref‖.
     func check(_ device: any Device, _ c: Case) throws {

@@ -124,12 +124,18 @@ public struct GEMMConfig: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Defaults by device type, used until the device is tuned: the tiled family on GPUs
     /// and accelerators, the direct family on CPUs.
     public static func defaults(for info: OpenCLDeviceInfo) -> GEMMConfig {
+        defaults(for: info, family: info.type == .cpu ? .direct : .tiled)
+    }
+
+    /// The defaults of `family` on `info`, whatever its type (the suites run both families on
+    /// every device, so that a CPU OpenCL device checks the GPU family's kernels too).
+    public static func defaults(for info: OpenCLDeviceInfo, family: Family) -> GEMMConfig {
         let candidates: [GEMMConfig]
-        switch info.type {
-        case .gpu, .accelerator, .other:
+        switch family {
+        case .tiled:
             candidates = [GEMMConfig(tm: 64, tn: 64, tk: 16, wm: 4, wn: 4, gemvGroup: 64),
                           GEMMConfig(tm: 32, tn: 32, tk: 16, wm: 2, wn: 2, gemvGroup: 32)]
-        case .cpu:
+        case .direct:
             candidates = [GEMMConfig(direct: Direct(), gemvGroup: 16),
                           GEMMConfig(direct: Direct(lm: 1, ln: 1), gemvGroup: 1)]
         }
