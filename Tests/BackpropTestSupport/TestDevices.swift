@@ -23,6 +23,13 @@ public enum TestDevices {
         return device
     }
 
+    /// The suites' OpenCL device with `family`'s default GEMM tiles, whatever its type: a CPU
+    /// device such as PoCL then runs the tiled kernels GPUs get, and a GPU the direct ones.
+    public static func openCL(family: GEMMConfig.Family) throws -> OpenCLDevice {
+        let info = try DeviceSelection.openCLInfo(openCLRequest)
+        return try OpenCLDevice(info, gemmConfig: GEMMConfig.defaults(for: info, family: family))
+    }
+
     public static func cpu() -> CPUDevice { CPUDevice() }
 
     public static func make(_ kind: DeviceKind) throws -> any Device {

@@ -25,6 +25,16 @@ struct DeviceParityTests {
 
     @Test("loss, gradients and updates agree", arguments: cases)
     func parity(_ c: Case) throws {
+        try check(c, on: TestDevices.openCL())
+    }
+
+    /// Both GEMM families on the suites' OpenCL device, whatever its type.
+    @Test("loss, gradients and updates agree with each GEMM family forced", arguments: cases, [GEMMConfig.Family.tiled, .direct])
+    func parityPerFamily(_ c: Case, _ family: GEMMConfig.Family) throws {
+        try check(c, on: TestDevices.openCL(family: family))
+    }
+
+    func check(_ c: Case, on device: OpenCLDevice) throws {
         var rng = SeededGenerator(seed: c.seed)
         let depth = 2 + rng.index(below: 3)
         let sizes = (0...depth).map { _ in [1, 3, 17, 33, 64, 100][rng.index(below: 6)] }
@@ -41,10 +51,10 @@ struct DeviceParityTests {
                                                    : rng.floats(rows * arch.outputSize, 0, 1)
 
         let cpu = try Network(arch, device: TestDevices.cpu(), parameters: params)
-        let gpu = try Network(arch, device: TestDevices.openCL(), parameters: params)
+        let gpu = try Network(arch, device: device, parameters: params)
         let (lossCPU, gradCPU) = try cpu.lossAndGradients(inputs: inputs, targets: targets)
         let (lossCL, gradCL) = try gpu.lossAndGradients(inputs: inputs, targets: targets)
-        let label = "\(arch.summary), batch \(rows)"
+        let label = "\(arch.summary), batch \(rows), \(device.gemmConfig.family) GEMM"
         let lossError = relativeError(lossCPU, lossCL)
         let gradientError = maxRelativeError(gradCPU, gradCL, floor: 1e-3)
         #expect(lossError < 1e-5, "loss differs for \(label): \(lossCPU) vs \(lossCL)")

@@ -31,6 +31,10 @@ struct GradientCheckTests {
     @Test("OpenCL", .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason), arguments: cases)
     func openCL(_ c: Case) throws { try check(TestDevices.openCL(), c) }
 
+    @Test("OpenCL, each GEMM family forced", .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason),
+          arguments: cases, [GEMMConfig.Family.tiled, .direct])
+    func openCLFamily(_ c: Case, _ family: GEMMConfig.Family) throws { try check(TestDevices.openCL(family: family), c) }
+
     func check(_ device: any Device, _ c: Case) throws {
         let arch = try Architecture(sizes: [5, 7, 6, 4], hidden: c.hidden, output: c.output, loss: c.loss)
         var rng = SeededGenerator(seed: UInt64(c.testDescription.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
