@@ -19,6 +19,9 @@
 // the end of this file (batch of one, k == 1) are in every program.
 
 #ifndef GEMM_DIRECT
+#ifdef BACKPROP_TEST_BREAK_TILED
+#error "the tiled family broken on purpose (BACKPROP_TEST_BREAK_TILED: a test of the family fallback)"
+#endif
 // ---- Tiled family: local-memory slabs, register tiles (GPUs). ----
 // A work-group computes a TM×TN tile of C, stepping through K in slabs of TK that it
 // stages in local memory. Each work-item holds a WM×WN register tile whose rows and

@@ -141,3 +141,26 @@ struct CommandReliabilityTests {
         print("peak resident memory: 100,000 samples \(small >> 20) MiB, 1,000,000 samples \(large >> 20) MiB")
     }
 }
+
+/// A GEMM family whose kernels do not build on a device hands over to the other family, with
+/// one line saying so, before any CPU fallback.
+@Suite("GEMM family fallback", .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason))
+struct GEMMFamilyFallbackTests {
+    @Test("the tiled family broken on purpose: the device builds the direct family and says so")
+    func tiledBroken() throws {
+        let info = try #require(try DeviceSelection.openCLDevices().first)
+        let cache = try TempDir()
+        // The device "tuned" to the tiled family, so that it is the family chosen for it.
+        let key = [info.platformName, info.name, info.driverVersion].joined(separator: "|")
+        let tiled = GEMMConfig.defaults(for: info, family: .tiled)
+        try JSONEncoder().encode([key: tiled]).write(to: cache.url.appendingPathComponent("gemm-tuning.json"))
+        let env = ["BACKPROP_CACHE_DIR": cache.url.path]
+        let plain = try CLI.run(["train", "--dataset", "xor", "--epochs", "1", "--device", "opencl:\(info.index)"], environment: env)
+        #expect(plain.status == 0 && !plain.stderr.contains("did not build"), "\(plain.stderr)")
+        let broken = try CLI.run(["train", "--dataset", "xor", "--epochs", "1", "--device", "opencl:\(info.index)"],
+                                 environment: env.merging(["BACKPROP_CL_OPTIONS": "-DBACKPROP_TEST_BREAK_TILED"]) { $1 })
+        #expect(broken.status == 0, "\(broken.stderr)")
+        #expect(broken.stderr.contains("the tiled GEMM kernels did not build") && broken.stderr.contains("using the direct family"),
+                "\(broken.stderr)")
+    }
+}

@@ -29,7 +29,7 @@ public enum DeviceSelection {
         case .cpu:
             return (CPUDevice(), [])
         case .opencl:
-            return (try openCL(openCLInfo(request, localRank: localRank)), [])
+            return (try openCL(openCLInfo(request, localRank: localRank), notice: notice), [])
         case .firstOf(let list):
             var lastError: Error = DeviceError.invalidRequest(request.description)
             for (i, alternative) in list.enumerated() {
@@ -59,7 +59,7 @@ public enum DeviceSelection {
             }
             let gpu = gpus[localRank % gpus.count]
             do {
-                return (try openCL(gpu), [.cpu])
+                return (try openCL(gpu, notice: notice), [.cpu])
             } catch {
                 notice("could not open \(gpu.name): \(error); falling back to the CPU path (OpenBLAS)")
                 return (CPUDevice(), [])
@@ -84,8 +84,9 @@ public enum DeviceSelection {
 
     /// An OpenCL device, behind `FaultInjectingDevice` when `BACKPROP_FAULT_AFTER_OPERATIONS`
     /// asks for a fault (a testing aid for error paths and fallbacks).
-    private static func openCL(_ info: OpenCLDeviceInfo) throws -> any Device {
+    private static func openCL(_ info: OpenCLDeviceInfo, notice: (String) -> Void = { _ in }) throws -> any Device {
         let device = try OpenCLDevice(info)
+        if let fallback = device.familyFallback { notice(fallback) }
         guard let limit = FaultInjectingDevice.limitFromEnvironment() else { return device }
         return FaultInjectingDevice(device, failingAfter: limit)
     }

@@ -30,15 +30,20 @@ public final class OpenCLDevice: Device {
     /// Kernel launches counted as they are enqueued (see `LaunchStatistics`).
     public let launchStatistics = LaunchStatistics()
 
+    /// Why the device runs the other GEMM family than the one chosen for it (that family's
+    /// kernels failed to build), or nil.
+    public private(set) var familyFallback: String?
+
     /// Opens `info`'s device. `gemmConfig` overrides the tuned or default tile parameters.
+    /// When the chosen GEMM family fails to build, the other family's defaults are tried
+    /// before the device is given up (`familyFallback` says so).
     public init(_ info: OpenCLDeviceInfo, gemmConfig override: GEMMConfig? = nil) throws {
         self.info = info
         context = try CLContext.shared(for: info)
-        let config = override ?? GEMMTuning.stored(for: info) ?? GEMMConfig.defaults(for: info)
+        var config = override ?? GEMMTuning.stored(for: info) ?? GEMMConfig.defaults(for: info)
         guard config.fits(info) else {
             throw DeviceError.invalidRequest("GEMM configuration \(config) does not fit \(info.name)")
         }
-        gemmConfig = config
         var status: cl_int = 0
         let queue = clCreateCommandQueue(context.context, info.id, 0, &status)
         try clCheck(status, "clCreateCommandQueue(\(info.name))")
@@ -50,8 +55,17 @@ public final class OpenCLDevice: Device {
             let extra = ProcessInfo.processInfo.environment["BACKPROP_CL_OPTIONS"].map { " " + $0 } ?? ""
             let base = "-cl-std=CL1.2" + extra
             let (elementwise, r1) = try context.program(source: KernelSource.elementwise, options: base)
-            let (matrix, r2) = try context.program(source: KernelSource.matrix,
-                                                   options: base + " " + config.buildOptions)
+            var built: (cl_program, CLContext.BuildRecord)
+            do {
+                built = try context.program(source: KernelSource.matrix, options: base + " " + config.buildOptions)
+            } catch let first {
+                let other = GEMMConfig.defaults(for: info, family: config.family == .tiled ? .direct : .tiled)
+                built = try context.program(source: KernelSource.matrix, options: base + " " + other.buildOptions)
+                familyFallback = "the \(config.family.rawValue) GEMM kernels did not build on \(info.name) "
+                    + "(\(String(describing: first).split(separator: "\n").first ?? "")); using the \(other.family.rawValue) family"
+                config = other
+            }
+            let (matrix, r2) = built
             ks = try ElementwiseKernels(elementwise: elementwise)
             gemmKernels = try GEMMKernels(matrix, family: config.family)
             buildReport = "element-wise kernels: \(r1.source.rawValue) in \(String(format: "%.3f", r1.seconds)) s; "
@@ -61,6 +75,7 @@ public final class OpenCLDevice: Device {
             CLObjectCount.released()
             throw error
         }
+        gemmConfig = config
         localSize = Swift.min(info.type == .gpu ? 256 : 64, info.maxWorkGroupSize)
         largeLocalSize = Swift.min(info.type == .gpu ? 256 : 1024, info.maxWorkGroupSize)
     }
