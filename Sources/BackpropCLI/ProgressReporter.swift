@@ -52,7 +52,7 @@ final class ProgressReporter {
         let perEpoch = epochSeconds.isEmpty ? p.elapsed / max(fraction, 1e-9) : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
         let left = perEpoch * (1 - fraction) + perEpoch * Double(max(p.maxEpochs &- p.epoch, 0))
         var line = "epoch \(p.epoch)/\(p.maxEpochs) " + String(format: "%3.0f%%  %@ samples/s  loss %@",
-                                                                    fraction * 100, Self.rate(p.samplesPerSecond), Self.loss(p.loss))
+                                                                    fraction * 100, Self.rate(p.samplesPerSecond), f4(p.loss))
         if let a = p.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
         line += "  left \(Self.duration(left))"
         draw(line)
@@ -64,9 +64,9 @@ final class ProgressReporter {
         let kept = r.epoch % every == 0 || r.epoch == 1 || r.epoch == maxEpochs
         // Between the lines kept, the live line shows the next epoch's progress.
         guard kept else { return }
-        var line = "epoch \(r.epoch)/\(maxEpochs)  loss \(Self.loss(r.loss))"
+        var line = "epoch \(r.epoch)/\(maxEpochs)  loss \(f4(r.loss))"
         if let a = r.accuracy { line += String(format: "  acc %.2f%%", a * 100) }
-        if let v = r.validationLoss { line += "  val loss \(Self.loss(v))" }
+        if let v = r.validationLoss { line += "  val loss \(f4(v))" }
         if let a = r.validationAccuracy { line += String(format: "  val acc %.2f%%", a * 100) }
         if showsRate { line += "  lr \(r.learningRate)" }
         line += "  \(Self.rate(r.samplesPerSecond)) samples/s  \(String(format: "%.2f", r.seconds)) s"
@@ -75,7 +75,6 @@ final class ProgressReporter {
         finishLine(else: line)
     }
 
-    static func loss(_ value: Double) -> String { f4(value) }
 
     /// Ends the live line, if one is drawn (else writes `text`, if any, as a line).
     func finishLine(else text: String? = nil) {

@@ -33,8 +33,17 @@ final class LevenbergMarquardt {
     /// The bytes the system of `parameters` unknowns needs (see `memoryBudget`).
     static func systemBytes(parameters p: Int) -> Int { 16 * p * p }
 
-    /// Refuses, before anything is allocated, a network whose system exceeds the budget.
+    /// Refuses, before anything is allocated, a network LM cannot train: a loss other than mse,
+    /// a softmax output, or a system beyond the budget.
     static func check(_ arch: Architecture) throws {
+        if arch.loss != .squaredError {
+            throw ConfigurationError([.init(.optimizer, "lm"), .init(.loss, arch.loss.name)],
+                                     "Levenberg–Marquardt minimises a sum of squared residuals and needs the mse loss")
+        }
+        if arch.outputActivation == .softmax {
+            throw ConfigurationError([.init(.optimizer, "lm"), .init(.output, "softmax")],
+                                     "Levenberg–Marquardt needs each output's own derivative; softmax couples the outputs (use sigmoid or identity)")
+        }
         let p = arch.parameterCount
         let (squared, overflow) = p.multipliedReportingOverflow(by: p)
         if overflow || squared > memoryBudget / 16 {
@@ -42,10 +51,6 @@ final class LevenbergMarquardt {
                                      "Levenberg–Marquardt solves a P×P system for the network's P = \(p) parameters, which needs "
                                      + (overflow ? "more bytes than memory holds" : "\(systemBytes(parameters: p)) bytes")
                                      + " (16·P²), more than its budget of \(memoryBudget) bytes; use a smaller network or another optimizer")
-        }
-        if arch.loss != .squaredError || arch.outputActivation == .softmax {
-            throw ConfigurationError([.init(.optimizer, "lm"), .init(.loss, arch.loss.name)],
-                                     "Levenberg–Marquardt needs the mse loss and an output activation other than softmax")
         }
     }
 

@@ -37,6 +37,12 @@ public struct OptimizerConfig: Sendable, Hashable, Codable {
         /// step, and run in batch mode only.
         public var isBatchMethod: Bool { self == .quickprop || self == .lm || self == .lbfgs }
 
+        /// The refusal of a batch method in another `mode`.
+        func batchModeOnly(_ mode: String) -> ConfigurationError {
+            ConfigurationError([.init(.mode, mode), .init(.optimizer, rawValue)],
+                               "\(rawValue) steps on the gradient of the whole training set and runs in batch mode only (its default)")
+        }
+
         /// Whether a learning rate means anything to the method (lm adapts its damping μ).
         public var takesLearningRate: Bool { self != .lm }
     }

@@ -62,10 +62,7 @@ public final class Trainer {
         guard options.chunkRows >= 1 else { throw ConfigurationError("chunk rows must be ≥ 1") }
         try options.mode.validate(samples: .max)
         let kind = optimizer.config.kind
-        if kind.isBatchMethod, options.mode != .batch {
-            throw ConfigurationError([.init(.mode, options.mode.description), .init(.optimizer, kind.rawValue)],
-                                     "\(kind.rawValue) steps on the gradient of the whole training set and runs in batch mode only")
-        }
+        if kind.isBatchMethod, options.mode != .batch { throw kind.batchModeOnly(options.mode.description) }
         if kind == .lm { try LevenbergMarquardt.check(network.architecture) }
         self.network = network
         self.optimizer = optimizer

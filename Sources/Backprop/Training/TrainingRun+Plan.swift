@@ -155,22 +155,9 @@ extension TrainingRun {
         // A resumed run keeps its checkpoint's optimizer unless the settings name one.
         var kind = settings.optimizerKind
         if settings.resume != nil, settings.optimizer == nil, let saved = checkpoint?.optimizer?.kind { kind = saved }
-        if kind.isBatchMethod, let given = settings.mode, given != .batch {
-            throw ConfigurationError([.init(.mode, given.rawValue), .init(.optimizer, kind.rawValue)],
-                                     "\(kind.rawValue) steps on the gradient of the whole training set and runs in batch mode only (its default)")
-        }
-        if kind == .lm {
-            if architecture.loss != .squaredError {
-                throw ConfigurationError([.init(.optimizer, "lm"), .init(.loss, architecture.loss.name)],
-                                         "Levenberg–Marquardt minimises a sum of squared residuals and needs the mse loss")
-            }
-            if architecture.outputActivation == .softmax {
-                throw ConfigurationError([.init(.optimizer, "lm"), .init(.output, "softmax")],
-                                         "Levenberg–Marquardt needs each output's own derivative; softmax couples the outputs (use sigmoid or identity)")
-            }
-            // Its P×P system, refused before any device is opened or data uploaded.
-            try LevenbergMarquardt.check(architecture)
-        }
+        if kind.isBatchMethod, let given = settings.mode, given != .batch { throw kind.batchModeOnly(given.rawValue) }
+        // LM's loss, output and P×P system, refused before any device is opened or data uploaded.
+        if kind == .lm { try LevenbergMarquardt.check(architecture) }
         let mode: LearningMode
         switch settings.mode ?? (kind.isBatchMethod ? .batch : .minibatch) {
         case .stochastic: mode = .stochastic

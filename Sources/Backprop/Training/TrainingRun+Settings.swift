@@ -145,10 +145,7 @@ extension TrainingRun {
             guard let kind = named else { return }
             let optimizer = ConfigurationError.Fault(.optimizer, kind.rawValue)
             if kind.isBatchMethod {
-                if let mode, mode != .batch {
-                    throw ConfigurationError([.init(.mode, mode.rawValue), optimizer],
-                                             "\(kind.rawValue) steps on the gradient of the whole training set and runs in batch mode only (its default)")
-                }
+                if let mode, mode != .batch { throw kind.batchModeOnly(mode.rawValue) }
                 if let batchSize {
                     throw ConfigurationError([.init(.batchSize, "\(batchSize)"), optimizer],
                                              "a batch size applies to minibatch mode; \(kind.rawValue) runs in batch mode")
