@@ -16,6 +16,15 @@ typedef float real;
 #define ACT_MISH     8
 #define ACT_SOFTMAX  9
 
+// Test only: BACKPROP_TEST_SKEW_GEMM makes the matrix-matrix kernels of both GEMM families
+// scale their results by 1 + 2^-10, a wrong answer `backprop check` must catch (its tests
+// build with it through BACKPROP_CL_OPTIONS and expect exit status 1).
+#ifdef BACKPROP_TEST_SKEW_GEMM
+#define GEMM_ALPHA(alpha) ((alpha) * (1 + 0x1p-10f))
+#else
+#define GEMM_ALPHA(alpha) (alpha)
+#endif
+
 // Numerically stable building blocks used by activations and losses.
 inline real stable_sigmoid(real z) {
     // exp of a non-positive number never overflows.

@@ -121,7 +121,7 @@ void name(const int M, const int N, const int K, const real alpha,              
           global real* C, const int offC, const int ldc) {                                 \
     local real As[TK * TM];                                                                \
     local real Bs[TK * TN];                                                                \
-    gemm_tile(ta, tb, M, N, K, alpha, A + offA, lda, B + offB, ldb, beta, C + offC, ldc,   \
+    gemm_tile(ta, tb, M, N, K, GEMM_ALPHA(alpha), A + offA, lda, B + offB, ldb, beta, C + offC, ldc,   \
               As, Bs);                                                                     \
 }
 GEMM_KERNEL(gemm_nn, 0, 0)

@@ -106,7 +106,7 @@ inline void store_tile(realv acc[OM][ON], const int M, const int N, const int m0
         if (m0 + i >= M) { break; }
         global real* c = C + (size_t)(m0 + i) * ldc + n0;
         UNROLL for (int j = 0; j < ON; ++j) {
-            const realv r = alpha * acc[i][j];
+            const realv r = GEMM_ALPHA(alpha) * acc[i][j];
             const int left = N - n0 - j * VW;
             if (full || left >= VW) {
                 vstorev(beta == 0 ? r : r + beta * vloadv(j, c), j, c);
@@ -210,7 +210,7 @@ void gemm_nt_direct(const int M, const int N, const int K, const real alpha,
         if (m0 + i >= M) { break; }
         global real* c = C + offC + (size_t)(m0 + i) * ldc + n0;
         UNROLL for (int j = 0; j < DN; ++j) {
-            if (n0 + j < N) { c[j] = beta == 0 ? alpha * s[i][j] : alpha * s[i][j] + beta * c[j]; }
+            if (n0 + j < N) { c[j] = beta == 0 ? GEMM_ALPHA(alpha) * s[i][j] : GEMM_ALPHA(alpha) * s[i][j] + beta * c[j]; }
         }
     }
 }

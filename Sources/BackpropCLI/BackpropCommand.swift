@@ -24,7 +24,7 @@ struct BackpropCommand: ParsableCommand {
             failure, 130/143 interrupted (SIGINT/SIGTERM; the current step finishes and --save is honoured).
             """,
         version: "backprop \(BackpropVersion.current)",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Devices.self, Bench.self, Tune.self, Stress.self, JSONHelp.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Export.self, Devices.self, Check.self, Bench.self, Tune.self, Stress.self, JSONHelp.self],
         defaultSubcommand: Train.self)
 }
 

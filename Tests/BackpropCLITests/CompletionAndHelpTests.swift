@@ -56,7 +56,8 @@ struct CompletionAndHelpTests {
             ["export", "--model", model, "--onnx", dir.url.appendingPathComponent("m.onnx").path],
             ["devices"],
             ["stress", "--iterations", "2"],
-        ]
+            ["check", "--quick", "--device", "cpu"],
+        ] + (TestDevices.runOpenCL ? [["check", "--quick", "--device", TestDevices.openCLRequest.description]] : [])
         for args in runs {
             let r = try CLI.run(args + ["--json"])
             #expect(r.status == 0, "\(args): \(r.stderr)")
@@ -66,6 +67,9 @@ struct CompletionAndHelpTests {
             }
             if let opencl = object["opencl"] as? [[String: Any]] {
                 for key in opencl.flatMap(\.keys) { #expect(listed(key), "devices writes \"\(key)\"") }
+            }
+            if let rows = object["rows"] as? [[String: Any]] {
+                for key in rows.flatMap(\.keys) { #expect(listed(key), "check writes \"\(key)\" per row") }
             }
             if let perClass = object["per_class"] as? [[String: Any]] {
                 for key in perClass.flatMap(\.keys) { #expect(listed(key), "evaluate writes \"\(key)\" per class") }

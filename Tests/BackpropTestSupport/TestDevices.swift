@@ -51,19 +51,6 @@ public enum TestDevices {
     public static var kinds: [DeviceKind] { runOpenCL ? [.cpu, .opencl] : [.cpu] }
 }
 
-extension SeededGenerator {
-    public mutating func floats(_ n: Int, _ lo: Double = -1, _ hi: Double = 1) -> [Float] {
-        (0..<n).map { _ in Float(uniform(lo, hi)) }
-    }
-
-    /// One-hot rows.
-    public mutating func oneHot(rows: Int, classes: Int) -> [Float] {
-        var t = [Float](repeating: 0, count: rows * classes)
-        for r in 0..<rows { t[r * classes + index(below: classes)] = 1 }
-        return t
-    }
-}
-
 /// |a − b| / max(|a|, |b|, floor): relative where values are large, absolute near zero.
 public func relativeError(_ a: Double, _ b: Double, floor: Double = 1e-3) -> Double {
     abs(a - b) / max(abs(a), abs(b), floor)
