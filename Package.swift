@@ -45,6 +45,7 @@ let package = Package(
                 .embedInCode("loss.cl"),
                 .embedInCode("optimizers.cl"),
                 .embedInCode("data.cl"),
+                .embedInCode("gemm_tiled_defaults.json"),
             ]),
         // What trains, evaluates and stores a network, and nothing else.
         .target(

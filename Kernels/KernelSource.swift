@@ -11,6 +11,8 @@ public enum KernelSource {
     public static let loss = text(PackageResources.loss_cl)
     public static let optimizers = text(PackageResources.optimizers_cl)
     public static let data = text(PackageResources.data_cl)
+    /// The tiled GEMM family's per-vendor defaults (CLBlast's tuning database values), as JSON.
+    public static let tiledDefaults = text(PackageResources.gemm_tiled_defaults_json)
 
     /// Element-wise kernels (activations, losses, optimizers, data movement) in one program.
     public static let elementwise = [common, activations, loss, optimizers, data].joined(separator: "\n")

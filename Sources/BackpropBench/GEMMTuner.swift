@@ -59,9 +59,7 @@ public final class GEMMTuner {
         case .tiled: best = searchTiled(from: defaults)
         }
         if !quick {
-            let other = defaults.family == .direct
-                ? GEMMConfig(tm: 32, tn: 32, tk: 32, wm: 4, wn: 4, gemvGroup: defaults.gemvGroup)
-                : GEMMConfig(direct: .init(), gemvGroup: defaults.gemvGroup)
+            let other = GEMMConfig.defaults(for: info, family: defaults.family == .direct ? .tiled : .direct)
             best = pick("other family", [best, other], on: Self.squareShapes)
         }
         if failed.contains(best) { best = defaults }
@@ -105,13 +103,29 @@ public final class GEMMTuner {
         return choosePacking(best)
     }
 
+    /// The tiled family: the vendor table's rows (each a CLBlast default somewhere) and a
+    /// seeded random sample of CLBlast's search space (`GEMMConfig.Tiled.searchSpace`), as
+    /// CLBlast's own tuner samples it, on the square products; then the skinny kernel's
+    /// threshold on the network's products, which include the output layer's.
     private func searchTiled(from base: GEMMConfig) -> GEMMConfig {
-        let tiles = [(64, 64, 16, 4, 4), (32, 32, 16, 2, 2), (64, 64, 8, 4, 4), (128, 128, 16, 8, 8),
-                     (64, 128, 16, 4, 8), (128, 64, 16, 8, 4), (32, 64, 16, 4, 4), (64, 64, 32, 8, 8)]
-        let candidates = [base] + (quick ? tiles.prefix(3) : tiles[...]).map {
-            GEMMConfig(tm: $0.0, tn: $0.1, tk: $0.2, wm: $0.3, wn: $0.4, gemvGroup: base.gemvGroup)
-        }.filter { $0.fits(info) && $0 != base }
-        return pick("tiles", candidates, on: quick ? [.nn(1024, 1024, 1024)] : Self.squareShapes)
+        let space = GEMMConfig.Tiled.searchSpace.filter { GEMMConfig(tiled: $0, gemvGroup: base.gemvGroup).fits(info) }
+        var rng = SeededGenerator(seed: 0x7417ED)
+        let sample = (0..<(quick ? 6 : 36)).compactMap { _ in space.isEmpty ? nil : space[rng.index(below: space.count)] }
+        let known = GEMMConfig.Tiled.vendorDefaults.map(\.tiled)
+        var seen: Set<GEMMConfig> = [base]
+        let candidates = [base] + (known + sample).map { GEMMConfig(tiled: $0, gemvGroup: base.gemvGroup) }
+            .filter { $0.fits(info) && seen.insert($0).inserted }
+        progress("tiled search space: \(space.count) configurations fit \(info.name); trying \(candidates.count)")
+        let best = pick("tiles", candidates, on: quick ? [.nn(1024, 1024, 1024)] : Self.squareShapes)
+        if quick { return best }
+        let thresholds = [best.tiled.skinny, 16, 8, 0]
+        var seenSkinny: Set<Int> = []
+        let skinny = thresholds.filter { seenSkinny.insert($0).inserted }.map { v -> GEMMConfig in
+            var c = best
+            c.tiled.skinny = v
+            return c
+        }
+        return pick("skinny kernel up to", skinny, on: Self.representativeShapes)
     }
 
     /// Per case, the smallest min(m, n, k) from which packing pays: each shape of the case is

@@ -16,9 +16,20 @@ struct GEMMTunerTests {
         var testDescription: String { name }
     }
 
-    static let candidates: [Candidate] = [
-        Candidate(name: "tiled 64×64×16, 4×4", config: GEMMConfig(tm: 64, tn: 64, tk: 16, wm: 4, wn: 4, gemvGroup: 64)),
-        Candidate(name: "tiled 16×32×8, 2×4", config: GEMMConfig(tm: 16, tn: 32, tk: 8, wm: 2, wn: 4, gemvGroup: 8)),
+    static let candidates: [Candidate] = GEMMConfig.Tiled.vendorDefaults.map {
+        Candidate(name: "tiled, \($0.vendor)'s default", config: GEMMConfig(tiled: $0.tiled, gemvGroup: 64))
+    } + [
+        // Global reads without local slabs, strided tiles, scalar loads, K unrolled by 8, and
+        // the skinny kernel off: the tiled kernel on every small shape.
+        Candidate(name: "tiled 16×32×16, no local slabs, strided, scalar, KWI 8, skinny off",
+                  config: GEMMConfig(tiled: .init(mwg: 16, nwg: 32, kwg: 16, mdimc: 8, ndimc: 8, mdima: 8, ndimb: 8,
+                                                  kwi: 8, vwm: 1, vwn: 1, strm: true, strn: true, sa: false, sb: false,
+                                                  skinny: 0), gemvGroup: 8)),
+        // An 8×8 register tile of 8-wide vectors; A' staged, B' read from global.
+        Candidate(name: "tiled 128×64×32, 8×8 per item, VW 8, SA only",
+                  config: GEMMConfig(tiled: .init(mwg: 128, nwg: 64, kwg: 32, mdimc: 16, ndimc: 8, mdima: 16, ndimb: 8,
+                                                  kwi: 2, vwm: 8, vwn: 8, strm: false, strn: true, sa: true, sb: false,
+                                                  skinny: 8), gemvGroup: 64)),
         Candidate(name: "direct defaults", config: GEMMConfig(direct: .init())),
         Candidate(name: "direct VW4 5×2 2×3, always packed, mad",
                   config: GEMMConfig(direct: .init(vw: 4, om: 5, on: 2, dm: 2, dn: 3, lm: 1, ln: 2, fused: false,
@@ -39,10 +50,40 @@ struct GEMMTunerTests {
         let info = try DeviceSelection.openCLInfo(.opencl(.best))
         try #require(c.config.fits(info), "\(c.config) does not fit \(info.name)")
         let device = try OpenCLDevice(info, gemmConfig: c.config)
-        #expect(device.gemmConfig == c.config)
+        #expect(device.gemmConfig == c.config, "\(device.familyFallback ?? "")")
         for s in Self.shapes {
             let wrong = try GEMMTuner.verify(device, s)
             #expect(wrong == nil, "\(c.config): \(wrong ?? "")")
+        }
+    }
+
+    /// The tuner's tiled search space: CLBlast's values, every member buildable (valid), all
+    /// of its axes present; and a seeded sample of it verifies on the suites' device.
+    @Test("the tiled search space is CLBlast's, and a sample of it verifies")
+    func tiledSearchSpace() throws {
+        let space = GEMMConfig.Tiled.searchSpace
+        #expect(space.count > 1000)
+        #expect(space.allSatisfy { $0.invalidReason == nil })
+        #expect(Set(space).count == space.count)
+        #expect(space.contains { $0.mwg / $0.mdimc == 8 && $0.nwg / $0.ndimc == 8 })
+        #expect(Set(space.map(\.vwm)) == [1, 2, 4, 8] && Set(space.map(\.vwn)) == [1, 2, 4, 8])
+        #expect(space.contains { !$0.sa && !$0.sb } && space.contains { $0.strm && $0.strn })
+        // Every vendor default of the shipped table is valid and reads back in CLBlast's order.
+        let defaults = GEMMConfig.Tiled.vendorDefaults
+        #expect(defaults.count == 7 && defaults.last?.vendor == "default")
+        for d in defaults { #expect(d.tiled.invalidReason == nil, "\(d.vendor): \(d.tiled)") }
+        guard TestDevices.runOpenCL else { return }
+        let info = try DeviceSelection.openCLInfo(.opencl(.best))
+        var rng = SeededGenerator(seed: 2026)
+        let fitting = space.filter { GEMMConfig(tiled: $0).fits(info) }
+        for _ in 0..<3 {
+            let config = GEMMConfig(tiled: fitting[rng.index(below: fitting.count)], gemvGroup: 16)
+            let device = try OpenCLDevice(info, gemmConfig: config)
+            #expect(device.gemmConfig == config, "\(device.familyFallback ?? "")")
+            for s in [GEMMShape.nn(33, 100, 65), .nt(100, 33, 65), .tn(65, 100, 33)] {
+                let wrong = try GEMMTuner.verify(device, s)
+                #expect(wrong == nil, "\(config): \(wrong ?? "")")
+            }
         }
     }
 
@@ -63,7 +104,9 @@ struct GEMMTunerTests {
         // Written before the direct family existed: a tiled configuration.
         let old = #"{"tm":64,"tn":64,"tk":16,"wm":4,"wn":4,"gemvGroup":64}"#
         let decoded = try JSONDecoder().decode(GEMMConfig.self, from: Data(old.utf8))
-        #expect(decoded == GEMMConfig(tm: 64, tn: 64, tk: 16, wm: 4, wn: 4, gemvGroup: 64))
+        #expect(decoded == GEMMConfig(tiled: .init(mwg: 64, nwg: 64, kwg: 16, mdimc: 16, ndimc: 16, mdima: 16, ndimb: 16,
+                                                   kwi: 1, vwm: 1, vwn: 1, strm: true, strn: true, sa: true, sb: true),
+                                      gemvGroup: 64))
         // A direct configuration without pack thresholds takes the defaults; null means never.
         let partial = #"{"family":"direct","direct":{"vw":4,"packNT":null},"gemvGroup":16}"#
         let direct = try JSONDecoder().decode(GEMMConfig.self, from: Data(partial.utf8)).direct

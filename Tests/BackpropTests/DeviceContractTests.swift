@@ -138,6 +138,9 @@ struct DeviceContractTests {
             try o.device.fill(a, count: 33, with: 2.5)
             try o.device.copy(b, to: a, count: 20)
         },
+        Operation(name: "upload") { o, rng in
+            try o.device.upload(rng.floats(29), to: o.put(rng.floats(33)))
+        },
         Operation(name: "gemm NT") { o, rng in
             try o.device.gemm(transA: false, transB: true, m: rows, n: 5, k: cols, alpha: 1, a: o.put(rng.floats(rows * cols)),
                               lda: cols, b: o.put(rng.floats(5 * cols)), ldb: cols, beta: 0.5,
@@ -166,7 +169,10 @@ struct DeviceContractTests {
 
     @Test("each operation honours its element offsets and writes nothing else", arguments: TestDevices.kinds, operations)
     func offsets(_ kind: DeviceKind, _ operation: Operation) throws {
-        let device = try TestDevices.make(kind)
+        try check(TestDevices.make(kind), operation, kind: "\(kind)")
+    }
+
+    private func check(_ device: any Device, _ operation: Operation, kind: String) throws {
         func run(offsets: Bool) throws -> (values: [[UInt32]], changed: Bool, surroundUntouched: Bool) {
             var rng = SeededGenerator(seed: 11)
             let o = Operands(device, offsets: offsets)

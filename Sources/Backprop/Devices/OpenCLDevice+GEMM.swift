@@ -61,14 +61,54 @@ extension OpenCLDevice {
         var beta: Float, c: cl_mem, offC: Int, ldc: Int
     }
 
+    /// The tiled family. Products whose shorter side of C is at most `skinny` run
+    /// gemm_skinny on the matrices as stored. The others run gemm_tiled on C' = A'ᵀ·B' in
+    /// C's memory order (gemm.cl): A' = op(B) as K×n and B' = op(A) as K×m, each padded to
+    /// whole tiles. An operand already stored so (op(B) = B, op(A) = Aᵀ), with whole tiles
+    /// and its offset and stride whole vectors, is read where it is; the others are copied
+    /// into the scratch buffer first (pad_kmajor, transposing where needed).
     private func tiledGEMM(_ p: Product) throws {
-        let ks = gemmKernels
-        let kernel = p.transA ? ks.gemmTN! : p.transB ? ks.gemmNT! : ks.gemmNN!
-        try kernel.set(.int(p.m), .int(p.n), .int(p.k), .float(p.alpha), .mem(p.a), .int(p.offA), .int(p.lda),
-                       .mem(p.b), .int(p.offB), .int(p.ldb), .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
-        let g = gemmConfig
-        try enqueue(kernel, global: [roundUp(p.n, g.tn) / g.wn, roundUp(p.m, g.tm) / g.wm],
-                    local: [g.localSize.n, g.localSize.m])
+        let ks = gemmKernels, t = gemmConfig.tiled
+        if Swift.min(p.m, p.n) <= t.skinny {
+            let kernel = ks.gemmSkinny!
+            try kernel.set(.int(p.transA ? 1 : 0), .int(p.transB ? 1 : 0), .int(p.m), .int(p.n), .int(p.k),
+                           .float(p.alpha), .mem(p.a), .int(p.offA), .int(p.lda), .mem(p.b), .int(p.offB), .int(p.ldb),
+                           .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
+            let long = Swift.max(p.m, p.n)
+            try enqueue(kernel, global: [(long + 3) / 4 * 64], local: [64])
+            return
+        }
+        let mp = roundUp(p.n, t.mwg), np = roundUp(p.m, t.nwg), kp = roundUp(p.k, t.kwg)
+        let aInPlace = !p.transB && p.n == mp && p.k == kp && p.ldb % t.vwm == 0 && p.offB % t.vwm == 0
+        let bInPlace = p.transA && p.m == np && p.k == kp && p.lda % t.vwn == 0 && p.offA % t.vwn == 0
+        let sizeA = aInPlace ? 0 : roundUp(kp * mp, 16)
+        let sizeB = bInPlace ? 0 : kp * np
+        let scratch = sizeA + sizeB > 0 ? try packBuffer(count: sizeA + sizeB) : nil
+        var (a, offA, lda) = (p.b, p.offB, p.ldb)
+        if !aInPlace, let scratch {
+            try padKMajor(kmajor: !p.transB, x: p.n, k: p.k, xp: mp, kp: kp, p.b, p.offB, p.ldb, into: scratch, at: 0)
+            (a, offA, lda) = (scratch, 0, mp)
+        }
+        var (b, offB, ldb) = (p.a, p.offA, p.lda)
+        if !bInPlace, let scratch {
+            try padKMajor(kmajor: p.transA, x: p.m, k: p.k, xp: np, kp: kp, p.a, p.offA, p.lda, into: scratch, at: sizeA)
+            (b, offB, ldb) = (scratch, sizeA, np)
+        }
+        let kernel = ks.gemmTiled!
+        try kernel.set(.int(p.n), .int(p.m), .int(kp), .float(p.alpha), .mem(a), .int(offA / t.vwm), .int(lda / t.vwm),
+                       .mem(b), .int(offB / t.vwn), .int(ldb / t.vwn), .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
+        try enqueue(kernel, global: [mp / t.mwg * t.mdimc, np / t.nwg * t.ndimc], local: [t.mdimc, t.ndimc])
+    }
+
+    /// Copies the x×k operand at `src` (element (x, k) at k·ld + x when `kmajor`, else
+    /// x·ld + k) into `dst` at `offset` as kp rows of xp, zero-padded (gemm.cl's pad_kmajor).
+    private func padKMajor(kmajor: Bool, x: Int, k: Int, xp: Int, kp: Int, _ src: cl_mem, _ offS: Int, _ ld: Int,
+                           into dst: cl_mem, at offset: Int) throws {
+        let kernel = gemmKernels.padKMajor!
+        try kernel.set(.int(x), .int(k), .int(xp), .int(kp), .int(kmajor ? 1 : 0), .mem(src), .int(offS), .int(ld),
+                       .mem(dst), .int(offset))
+        let global = kmajor ? [roundUp(xp, 16), roundUp(kp, 16)] : [roundUp(kp, 16), roundUp(xp, 16)]
+        try enqueue(kernel, global: global, local: [16, 16])
     }
 
     /// The direct family: a microkernel per work-item on the matrices as stored, or, for
@@ -140,7 +180,7 @@ extension OpenCLDevice {
 struct GEMMKernels {
     let gemvRows, gemvCols, ger: CLKernel
     // Tiled family.
-    let gemmNN, gemmNT, gemmTN: CLKernel?
+    let gemmTiled, padKMajor, gemmSkinny: CLKernel?
     // Direct family.
     let gemmNNDirect, gemmNTDirect, gemmTNDirect: CLKernel?
     let packKMajor, packRMajor, gemmPacked, gemmRowsPacked: CLKernel?
@@ -154,9 +194,9 @@ struct GEMMKernels {
         func make(_ name: String, _ present: Bool) throws(CLError) -> CLKernel? {
             present ? try CLKernel(program: m, name: name) : nil
         }
-        gemmNN = try make("gemm_nn", tiled)
-        gemmNT = try make("gemm_nt", tiled)
-        gemmTN = try make("gemm_tn", tiled)
+        gemmTiled = try make("gemm_tiled", tiled)
+        padKMajor = try make("pad_kmajor", tiled)
+        gemmSkinny = try make("gemm_skinny", tiled)
         gemmNNDirect = try make("gemm_nn_direct", !tiled)
         gemmNTDirect = try make("gemm_nt_direct", !tiled)
         gemmTNDirect = try make("gemm_tn_direct", !tiled)
