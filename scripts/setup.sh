@@ -4,6 +4,8 @@
 #   pocl-opencl-icd                     PoCL, an OpenCL implementation on the CPU (tests, CI)
 #   mesa-opencl-icd                     Mesa's rusticl, a second one (RUSTICL_ENABLE=llvmpipe;
 #                                       scripts/test-opencl-implementations.sh)
+#   oclgrind                            an OpenCL simulator that reports out-of-bounds accesses,
+#                                       data races and uninitialised reads (the same script)
 #   libopenblas-dev                     BLAS for the CPU path
 #   zlib1g-dev, pkg-config              gzip IDX files; locating the libraries above
 #   openmpi-bin, libopenmpi-dev         data-parallel training (the MPI trait; scripts/test-mpi.sh)
@@ -11,7 +13,7 @@
 #   onnx, onnxruntime, numpy            (python3 -m pip; python3 comes with Debian)
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(ocl-icd-opencl-dev opencl-headers pocl-opencl-icd mesa-opencl-icd libopenblas-dev zlib1g-dev pkg-config openmpi-bin libopenmpi-dev)
+packages=(ocl-icd-opencl-dev opencl-headers pocl-opencl-icd mesa-opencl-icd oclgrind libopenblas-dev zlib1g-dev pkg-config openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -27,9 +27,23 @@ struct Check: ParsableCommand {
     @Flag(help: "Sizes up to 65 and fewer networks (a minute or less on slow implementations and simulators: rusticl on llvmpipe, oclgrind).")
     var quick = false
 
+    @Option(help: "Sections to run, comma-separated: gemm, gradient, parity (default: all; the build row always runs on an OpenCL device).")
+    var sections: CommaList<DeviceCheck.Section>?
+
     @OptionGroup var console: OutputOptions
 
+    /// The sections asked for.
+    var chosen: Set<DeviceCheck.Section> {
+        sections.map { Set($0.items + [.build]) } ?? Set(DeviceCheck.Section.allCases)
+    }
+
     func validate() throws {
+        if let sections, sections.items.contains(.build) {
+            throw ValidationError("--sections: build is not a section to choose; its row always runs on an OpenCL device")
+        }
+        if let sections, Set(sections.items) == [.parity], case .cpu = device {
+            throw ValidationError("--sections parity compares a device with the CPU path; on --device cpu there is nothing to compare")
+        }
         if gemmFamily != nil, case .cpu = device {
             throw ValidationError("--gemm-family chooses OpenCL kernels; the CPU path (--device cpu) has none")
         }
@@ -40,13 +54,13 @@ struct Check: ParsableCommand {
         var failed = 0
         try runReportingErrors {
             let dev = try open()
-            let check = DeviceCheck(device: dev, quick: quick, requestedFamily: gemmFamily)
+            let check = DeviceCheck(device: dev, quick: quick, requestedFamily: gemmFamily, sections: chosen)
             var header = "checking \(dev.name)"
             if let cl = dev as? OpenCLDevice { header += ", GEMM \(cl.gemmConfig)" }
             say(header + (quick ? " (quick)" : ""))
             say(Self.line(["section", "check", "max abs error", "max ULP", "error", "tolerance", "result"]))
             let rows = try check.run { say(Self.line($0)) }
-            if let why = check.parityOmitted { say("parity: none (\(why))") }
+            if let why = check.parityOmitted, chosen.contains(.parity) { say("parity: none (\(why))") }
             failed = rows.filter { !$0.passed }.count
             for row in rows where !row.passed {
                 say("FAILED \(row.section.rawValue) \(row.name): " + (row.problem ?? "error \(Self.number(row.error)) > tolerance \(Self.number(row.tolerance)) (\(row.measure))"))
@@ -62,7 +76,8 @@ struct Check: ParsableCommand {
                     object["gemm_family"] = cl.gemmConfig.family.rawValue
                     object["gemm"] = "\(cl.gemmConfig)"
                 }
-                if let why = check.parityOmitted { object["parity_omitted"] = why }
+                if let why = check.parityOmitted, chosen.contains(.parity) { object["parity_omitted"] = why }
+                object["sections"] = DeviceCheck.Section.allCases.filter { chosen.contains($0) }.map(\.rawValue)
                 try Console.emit(json: object)
             }
         }
@@ -112,4 +127,5 @@ struct Check: ParsableCommand {
     }
 }
 
+extension DeviceCheck.Section: ExpressibleByArgument {}
 extension GEMMConfig.Family: ExpressibleByArgument {}

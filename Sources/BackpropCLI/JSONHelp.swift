@@ -44,8 +44,8 @@ struct JSONHelp: ParsableCommand {
         opencl_version, opencl_c_version, driver_version, fp16, fp64; with --compile also \
         kernels, open_seconds, gemm_tiles}].
 
-        check: device, gemm_family, gemm (OpenCL devices), quick, passed, checks, failed, \
-        parity_omitted (the CPU path), rows [{section (build, gemm, gradient, parity), name, \
+        check: device, gemm_family, gemm (OpenCL devices), quick, sections, passed, checks, \
+        failed, parity_omitted (the CPU path, when parity was asked for), rows [{section (build, gemm, gradient, parity), name, \
         max_abs_error, max_ulp, error, tolerance, measure, passed, problem (when one is \
         not a size of error)}]; a NaN error and a NaN where a number belongs are null.
 

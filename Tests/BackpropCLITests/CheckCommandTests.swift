@@ -27,6 +27,28 @@ struct CheckCommandTests {
         #expect(r.stderr.contains("all \(rows(json).count) checks passed"), "\(r.stderr)")
     }
 
+    @Test("--sections runs only the sections asked for (and the build row), and refuses what would do nothing")
+    func sections() throws {
+        let r = try CLI.run(["check", "--quick", "--device", "cpu", "--sections", "gradient", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try CLI.lastJSON(r)
+        #expect(Set(rows(json).compactMap { $0["section"] as? String }) == ["gradient"])
+        #expect(json["sections"] as? [String] == ["build", "gradient"])
+        #expect(json["parity_omitted"] == nil)
+        let parity = try CLI.run(["check", "--device", "cpu", "--sections", "parity"])
+        #expect(parity.status == 64 && parity.stderr.contains("nothing to compare"), "\(parity.stderr)")
+        let build = try CLI.run(["check", "--device", "cpu", "--sections", "gemm,build"])
+        #expect(build.status == 64 && build.stderr.contains("always runs"), "\(build.stderr)")
+        let unknown = try CLI.run(["check", "--device", "cpu", "--sections", "gemm,speed"])
+        #expect(unknown.status == 64, "\(unknown.stderr)")
+        if TestDevices.runOpenCL {
+            let cl = try CLI.run(["check", "--quick", "--device", Self.openCLDevice, "--sections", "parity", "--json"])
+            #expect(cl.status == 0, "\(cl.stderr)")
+            let sections = Set(rows(try CLI.lastJSON(cl)).compactMap { $0["section"] as? String })
+            #expect(sections == ["build", "parity"])
+        }
+    }
+
     @Test("each GEMM family passes on the suites' OpenCL device",
           .enabled(if: TestDevices.runOpenCL, TestDevices.skipReason), arguments: GEMMConfig.Family.allCases)
     func openCL(_ family: GEMMConfig.Family) throws {

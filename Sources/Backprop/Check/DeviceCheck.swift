@@ -53,12 +53,17 @@ public struct DeviceCheck {
         device.kind == .cpu ? "the device is the CPU path itself; the GEMM and gradient sections check it against float64" : nil
     }
 
+    /// The sections to run (the build row, on an OpenCL device, always runs).
+    public let sections: Set<Section>
+
     /// `quick` keeps sizes ≤ 65 and fewer networks (for slow implementations and simulators:
     /// rusticl on llvmpipe, oclgrind).
-    public init(device: any Device, quick: Bool = false, requestedFamily: GEMMConfig.Family? = nil) {
+    public init(device: any Device, quick: Bool = false, requestedFamily: GEMMConfig.Family? = nil,
+                sections: Set<Section> = Set(Section.allCases)) {
         self.device = device
         self.quick = quick
         self.requestedFamily = requestedFamily
+        self.sections = sections
     }
 
     /// Runs every check, handing each row to `report` as it is done.
@@ -67,9 +72,9 @@ public struct DeviceCheck {
         var rows: [Row] = []
         func add(_ row: Row) { rows.append(row); report(row) }
         if let cl = device as? OpenCLDevice { add(buildRow(cl)) }
-        for c in gemmCases { add(try checkGEMM(c)) }
-        for c in Self.gradientCases { add(try checkGradients(c)) }
-        if parityOmitted == nil {
+        if sections.contains(.gemm) { for c in gemmCases { add(try checkGEMM(c)) } }
+        if sections.contains(.gradient) { for c in Self.gradientCases { add(try checkGradients(c)) } }
+        if sections.contains(.parity), parityOmitted == nil {
             let cpu = CPUDevice()
             for seed in 1...UInt64(quick ? 2 : 5) { try checkParity(seed: seed, cpu: cpu).forEach(add) }
         }
@@ -99,7 +104,8 @@ public struct DeviceCheck {
     }
 
     /// NN, NT and TN with every size in each of m, n and k, then the matrix-vector (m or n
-    /// of 1) and rank-one (k of 1) cases of each, at sizes that are no tile's multiple.
+    /// of 1), rank-one (k of 1) and deep (k of several slabs) cases of each, at sizes that
+    /// are no tile's multiple.
     public var gemmCases: [GEMMCase] {
         let sizes = quick ? [1, 3, 17, 33, 65] : [1, 3, 17, 33, 100, 257, 1000]
         let (mid, big) = quick ? (33, 65) : (100, 257)
@@ -112,6 +118,9 @@ public struct DeviceCheck {
             all.append(GEMMCase(transA: t.0, transB: t.1, m: 1, n: big, k: mid))
             all.append(GEMMCase(transA: t.0, transB: t.1, m: mid, n: 1, k: big))
             all.append(GEMMCase(transA: t.0, transB: t.1, m: big, n: mid, k: 1))
+            // Both sides past the skinny kernel's 16 and K over several slabs of the tiled
+            // kernel (KWG ≤ 32), so that its loop over slabs, and its barriers, are checked.
+            all.append(GEMMCase(transA: t.0, transB: t.1, m: mid, n: big, k: big))
         }
         if !quick { all.append(GEMMCase(transA: false, transB: true, m: 1000, n: 1000, k: 17)) }
         return all
@@ -176,6 +185,9 @@ public struct DeviceCheck {
 
     public struct GradientCase: Sendable, CustomStringConvertible {
         public var hidden: Activation, output: Activation, loss: Loss
+        public init(hidden: Activation, output: Activation, loss: Loss) {
+            (self.hidden, self.output, self.loss) = (hidden, output, loss)
+        }
         public var description: String { "hidden \(hidden.name), output \(output.name), \(loss.name)" }
     }
 
@@ -192,7 +204,7 @@ public struct DeviceCheck {
     /// relative to max(|gradient|, 1e-3), held to 1e-4. The loss must agree to 1e-5, and the
     /// reference's own analytic gradients must agree with the differences to 1e-5 (else
     /// the check itself is wrong, and says so).
-    func checkGradients(_ c: GradientCase) throws -> Row {
+    public func checkGradients(_ c: GradientCase) throws -> Row {
         let arch = try Architecture(sizes: [5, 7, 6, 4], hidden: c.hidden, output: c.output, loss: c.loss)
         var rng = SeededGenerator(seed: UInt64(c.description.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
         let rows = 6
@@ -246,6 +258,20 @@ public struct DeviceCheck {
                 OptimizerConfig(.quickprop, learningRate: 0.7)]
     }()
 
+    /// A random network for parity: 2 to 4 layers, each size 1, 3, 17, 33, 64 or 100 (tile
+    /// edges and the GEMV path's single unit), a random hidden activation and a random
+    /// output/loss pairing (softmax needs two classes or more).
+    public static func randomArchitecture(_ rng: inout SeededGenerator) throws -> Architecture {
+        let depth = 2 + rng.index(below: 3)
+        let sizes = (0...depth).map { _ in [1, 3, 17, 33, 64, 100][rng.index(below: 6)] }
+        let hidden = Activation.all.filter { $0 != .softmax }[rng.index(below: 9)]
+        let pairings: [(Activation, Loss)] = [(.softmax, .softmaxCrossEntropy), (.sigmoid, .sigmoidCrossEntropy),
+                                              (.identity, .squaredError), (.tanh, .squaredError)]
+        var (output, loss) = pairings[rng.index(below: pairings.count)]
+        if sizes.last == 1 && output == .softmax { (output, loss) = (.sigmoid, .sigmoidCrossEntropy) }
+        return try Architecture(sizes: sizes, hidden: hidden, output: output, loss: loss)
+    }
+
     /// A random network (2–4 layers of 1, 3, 17, 33, 64 or 100 units; a random hidden
     /// activation and output pairing; a batch of 1, 2, 5, 31, 65 or 130) on the device and on
     /// the CPU path from the same weights: per layer, its activations A after the forward
@@ -256,14 +282,8 @@ public struct DeviceCheck {
     /// change the step made in the layer.
     func checkParity(seed: UInt64, cpu: CPUDevice) throws -> [Row] {
         var rng = SeededGenerator(seed: seed &* 0x9E37_79B9)
-        let depth = 2 + rng.index(below: 3)
-        let sizes = (0...depth).map { _ in [1, 3, 17, 33, 64, 100][rng.index(below: 6)] }
-        let hidden = Activation.all.filter { $0 != .softmax }[rng.index(below: 9)]
-        let pairings: [(Activation, Loss)] = [(.softmax, .softmaxCrossEntropy), (.sigmoid, .sigmoidCrossEntropy),
-                                              (.identity, .squaredError), (.tanh, .squaredError)]
-        var (output, loss) = pairings[rng.index(below: pairings.count)]
-        if sizes.last == 1 && output == .softmax { (output, loss) = (.sigmoid, .sigmoidCrossEntropy) }
-        let arch = try Architecture(sizes: sizes, hidden: hidden, output: output, loss: loss)
+        let arch = try Self.randomArchitecture(&rng)
+        let loss = arch.loss
         let batch = seed == 1 ? 1 : [2, 5, 31, 65, 130][rng.index(below: 5)]  // 1: the GEMV path
         let params = Initializer.auto.parameters(for: arch, seed: seed)
         let inputs = rng.floats(batch * arch.inputSize)
