@@ -36,14 +36,8 @@ struct DeviceParityTests {
 
     func check(_ c: Case, on device: OpenCLDevice) throws {
         var rng = SeededGenerator(seed: c.seed)
-        let depth = 2 + rng.index(below: 3)
-        let sizes = (0...depth).map { _ in [1, 3, 17, 33, 64, 100][rng.index(below: 6)] }
-        let hidden = Activation.all.filter { $0 != .softmax }[rng.index(below: 9)]
-        let pairings: [(Activation, Loss)] = [(.softmax, .softmaxCrossEntropy), (.sigmoid, .sigmoidCrossEntropy),
-                                              (.identity, .squaredError), (.tanh, .squaredError)]
-        var (output, loss) = pairings[rng.index(below: pairings.count)]
-        if sizes.last == 1 && output == .softmax { (output, loss) = (.sigmoid, .sigmoidCrossEntropy) }
-        let arch = try Architecture(sizes: sizes, hidden: hidden, output: output, loss: loss)
+        let arch = try DeviceCheck.randomArchitecture(&rng)
+        let loss = arch.loss
         let rows = c.seed % 4 == 1 ? 1 : [2, 5, 31, 65, 130][rng.index(below: 5)]  // 1: the GEMV path
         let params = Initializer.auto.parameters(for: arch, seed: c.seed)
         let inputs = rng.floats(rows * arch.inputSize)
