@@ -162,7 +162,8 @@ extension OpenCLDevice {
         }
     }
 
-    /// The scratch buffer for packed panels, grown (once per larger size) to `count`.
+    /// The scratch buffer for packed panels (direct family) or padded K-major operands (tiled
+    /// family), grown (once per larger size) to `count`.
     private func packBuffer(count: Int) throws -> cl_mem {
         if let scratch = packScratch, scratch.count >= count { return scratch.mem }
         guard count <= Int(Int32.max), UInt64(count) * 4 <= info.maxAllocationBytes else {

@@ -19,7 +19,7 @@ public final class OpenCLDevice: Device {
     let ks: ElementwiseKernels
     /// The matrix program's kernels (see OpenCLDevice+GEMM.swift).
     let gemmKernels: GEMMKernels
-    /// Panels of packed operands for large direct-family products; grows, never shrinks.
+    /// Packed panels (direct family) or padded operands (tiled family) of products; grows, never shrinks.
     var packScratch: CLBuffer?
     /// The local size of one-dimensional launches, and of those over `largeLaunch` items or
     /// more: a CPU device (PoCL) pays per work-group, so long vectors go in bigger groups,
