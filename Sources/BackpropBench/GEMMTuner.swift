@@ -16,6 +16,8 @@ import Foundation
 public final class GEMMTuner {
     public let info: OpenCLDeviceInfo
     public let quick: Bool
+    /// The family searched: the device type's own unless one is asked for.
+    public let family: GEMMConfig.Family?
     private let progress: (String) -> Void
     private let reference = CPUDevice()
     private let target: Double, repeats: Int
@@ -41,9 +43,12 @@ public final class GEMMTuner {
     }
 
     /// `quick` searches only the microkernel, on NN 1024³, for a result in about half a minute.
-    public init(info: OpenCLDeviceInfo, quick: Bool = false, progress: @escaping (String) -> Void = { _ in }) {
+    /// `family` searches that family whatever the device's type (and does not measure the other).
+    public init(info: OpenCLDeviceInfo, quick: Bool = false, family: GEMMConfig.Family? = nil,
+                progress: @escaping (String) -> Void = { _ in }) {
         self.info = info
         self.quick = quick
+        self.family = family
         self.progress = progress
         (target, repeats) = quick ? (0.08, 3) : (0.1, 3)
     }
@@ -52,13 +57,13 @@ public final class GEMMTuner {
     /// with the defaults and OpenBLAS.
     public func run(store: Bool = true) throws -> Report {
         let start = ContinuousClock.now
-        let defaults = GEMMConfig.defaults(for: info)
+        let defaults = family.map { GEMMConfig.defaults(for: info, family: $0) } ?? GEMMConfig.defaults(for: info)
         var best = defaults
         switch defaults.family {
         case .direct: best = searchDirect(from: defaults)
         case .tiled: best = searchTiled(from: defaults)
         }
-        if !quick {
+        if !quick && family == nil {
             let other = GEMMConfig.defaults(for: info, family: defaults.family == .direct ? .tiled : .direct)
             best = pick("other family", [best, other], on: Self.squareShapes)
         }

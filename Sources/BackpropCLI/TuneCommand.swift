@@ -17,8 +17,11 @@ struct Tune: ParsableCommand {
     @Option(help: "OpenCL device to tune (opencl, opencl:<index>, opencl:<name>, …); repeat for several.")
     var device: [DeviceRequest] = [.opencl(.best)]
 
-    @Flag(help: "Search only the microkernel, on NN 1024³ (about 30 s).")
+    @Flag(help: "A short search on NN 1024³ (about 30 s): the direct family's microkernel, or the tiled family's vendor defaults and a few sampled configurations.")
     var quick = false
+
+    @Option(help: "Search this GEMM family (tiled: GPUs' default; direct: CPU devices'), whatever the device's type; the winner is stored and used as any tuning is. Default: the device's own, measured against the other family's defaults.")
+    var gemmFamily: GEMMConfig.Family?
 
     @Flag(help: "Measure and report, but keep the stored configuration as it is.")
     var dryRun = false
@@ -27,7 +30,9 @@ struct Tune: ParsableCommand {
     var reset = false
 
     func validate() throws {
-        if reset && (quick || dryRun) { throw ValidationError("--reset searches nothing; it takes no --quick or --dry-run") }
+        if reset && (quick || dryRun || gemmFamily != nil) {
+            throw ValidationError("--reset searches nothing; it takes no --quick, --dry-run or --gemm-family")
+        }
         for d in device {
             guard case .opencl = d else {
                 throw ValidationError("--device \(d): tune takes an OpenCL device (opencl, opencl:<index>, "
@@ -55,7 +60,7 @@ struct Tune: ParsableCommand {
             }
             for info in infos {
                 say("tuning \(info.name) (\(info.platformName), driver \(info.driverVersion))\(quick ? ", quick" : "")")
-                let tuner = GEMMTuner(info: info, quick: quick) { say($0) }
+                let tuner = GEMMTuner(info: info, quick: quick, family: gemmFamily) { say($0) }
                 let r = try tuner.run(store: !dryRun)
                 say("defaults: \(r.defaults)")
                 say("tuned:    \(r.best)")

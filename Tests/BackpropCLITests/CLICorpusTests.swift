@@ -349,6 +349,8 @@ enum Corpus {
         Case("bench with a square too large", 64, mentions: "16384") { _ in ["bench", "--smoke", "--gemm-sizes", "99999"] },
         Case("tune on the CPU path", 64, mentions: "--device cpu") { _ in ["tune", "--device", "cpu"] },
         Case("tune --reset with --dry-run", 64, mentions: "--reset") { _ in ["tune", "--reset", "--dry-run"] },
+        Case("tune --reset with --gemm-family", 64, mentions: "--gemm-family") { _ in ["tune", "--reset", "--gemm-family", "tiled"] },
+        Case("tune --gemm-family of no family", 64, mentions: "--gemm-family") { _ in ["tune", "--gemm-family", "fast"] },
         Case("stress on an unknown device", 64, mentions: "--device") { _ in ["stress", "--device", "nonsense"] },
         Case("--resume with another --activation", 64, mentions: "--activation relu", "--resume", "tanh") { s in
             s.train("--dataset", "xor", "--resume", try s.model(), "--activation", "relu")
