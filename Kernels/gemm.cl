@@ -135,6 +135,10 @@ void gemm_tiled(const int M, const int N, const int Kp, const real alpha,
     const int gn = get_group_id(1) * (NWG / VWN);     // first vector column of the tile in B'
     agm += offAv + gm;
     bgm += offBv + gn;
+    // The slabs keep global memory's orientation (K rows of contiguous vectors), so neither
+    // their stores nor the reads below stride across rows: a warp reads one row (neighbours
+    // neighbouring vectors, or the same one, a broadcast) and needs no padding against bank
+    // conflicts. The transposition that would need it is pad_kmajor's, whose tile is padded.
 #if SA
     local realM alm[KWG * (MWG / VWM)];
 #endif

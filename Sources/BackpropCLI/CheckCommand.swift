@@ -55,6 +55,9 @@ struct Check: ParsableCommand {
         try runReportingErrors {
             let dev = try open()
             let check = DeviceCheck(device: dev, quick: quick, requestedFamily: gemmFamily, sections: chosen)
+            if let why = check.parityOmitted, chosen.isSubset(of: [.build, .parity]) {
+                throw ValidationError("--sections parity: \(dev.name) was chosen, and \(why); there is nothing to check")
+            }
             var header = "checking \(dev.name)"
             if let cl = dev as? OpenCLDevice { header += ", GEMM \(cl.gemmConfig)" }
             say(header + (quick ? " (quick)" : ""))

@@ -37,6 +37,10 @@ struct CheckCommandTests {
         #expect(json["parity_omitted"] == nil)
         let parity = try CLI.run(["check", "--device", "cpu", "--sections", "parity"])
         #expect(parity.status == 64 && parity.stderr.contains("nothing to compare"), "\(parity.stderr)")
+        // auto that opens the CPU path (no OpenCL platform: an empty OCL_ICD_VENDORS).
+        let auto = try CLI.run(["check", "--device", "auto", "--sections", "parity"],
+                               environment: ["OCL_ICD_VENDORS": FileManager.default.temporaryDirectory.path + "/no-vendors"])
+        #expect(auto.status == 64 && auto.stderr.contains("nothing to check"), "\(auto.stderr)")
         let build = try CLI.run(["check", "--device", "cpu", "--sections", "gemm,build"])
         #expect(build.status == 64 && build.stderr.contains("always runs"), "\(build.stderr)")
         let unknown = try CLI.run(["check", "--device", "cpu", "--sections", "gemm,speed"])
