@@ -263,8 +263,11 @@ void gemm_tiled(const int M, const int N, const int Kp, const real alpha,
 // Copies a rows×K operand into the kernel's layout: dst[k·Xp + x] for k < Kp, x < Xp, zero
 // outside the operand. The source holds element (x, k) at k·ld + x (kmajor) or x·ld + k.
 // The transposing copy goes through a local tile padded by one column, so that reading it
-// down a column touches PAD_TS different banks. Work-group (PAD_TS, PAD_TS).
+// down a column touches PAD_TS different banks. Work-group (PAD_TS, PAD_TS): 16, or 8 where
+// work-groups hold fewer than 256 items (the host passes -DPAD_TS).
+#ifndef PAD_TS
 #define PAD_TS 16
+#endif
 kernel __attribute__((reqd_work_group_size(PAD_TS, PAD_TS, 1)))
 void pad_kmajor(const int X, const int K, const int Xp, const int Kp, const int kmajor,
                 global const real* src, const int offS, const int ld, global real* dst, const int offD) {

@@ -107,8 +107,9 @@ extension OpenCLDevice {
         let kernel = gemmKernels.padKMajor!
         try kernel.set(.int(x), .int(k), .int(xp), .int(kp), .int(kmajor ? 1 : 0), .mem(src), .int(offS), .int(ld),
                        .mem(dst), .int(offset))
-        let global = kmajor ? [roundUp(xp, 16), roundUp(kp, 16)] : [roundUp(kp, 16), roundUp(xp, 16)]
-        try enqueue(kernel, global: global, local: [16, 16])
+        let ts = padTile
+        let global = kmajor ? [roundUp(xp, ts), roundUp(kp, ts)] : [roundUp(kp, ts), roundUp(xp, ts)]
+        try enqueue(kernel, global: global, local: [ts, ts])
     }
 
     /// The direct family: a microkernel per work-item on the matrices as stored, or, for

@@ -26,6 +26,9 @@ public final class OpenCLDevice: Device {
     /// while short ones keep enough groups to occupy every core.
     let localSize: Int
     let largeLocalSize: Int
+    /// The side of the tiled family's transposing copy tile (pad_kmajor's PAD_TS): 16, or 8
+    /// on a device whose work-groups hold fewer than 256 items.
+    let padTile: Int
     let largeLaunch = 1 << 16
     /// Kernel launches counted as they are enqueued (see `LaunchStatistics`).
     public let launchStatistics = LaunchStatistics()
@@ -54,13 +57,15 @@ public final class OpenCLDevice: Device {
             // BACKPROP_CL_OPTIONS adds compiler options (e.g. -cl-fast-relaxed-math) to every build.
             let extra = ProcessInfo.processInfo.environment["BACKPROP_CL_OPTIONS"].map { " " + $0 } ?? ""
             let base = "-cl-std=CL1.2" + extra
+            let padTile = info.maxWorkGroupSize >= 256 ? 16 : 8
+            self.padTile = padTile
             let (elementwise, r1) = try context.program(source: KernelSource.elementwise, options: base)
             var built: (cl_program, CLContext.BuildRecord)
             do {
-                built = try context.program(source: KernelSource.matrix, options: base + " " + config.buildOptions)
+                built = try context.program(source: KernelSource.matrix, options: base + " " + config.buildOptions + " -DPAD_TS=\(padTile)")
             } catch let first {
                 let other = GEMMConfig.defaults(for: info, family: config.family == .tiled ? .direct : .tiled)
-                built = try context.program(source: KernelSource.matrix, options: base + " " + other.buildOptions)
+                built = try context.program(source: KernelSource.matrix, options: base + " " + other.buildOptions + " -DPAD_TS=\(padTile)")
                 familyFallback = "the \(config.family.rawValue) GEMM kernels did not build on \(info.name) "
                     + "(\(String(describing: first).split(separator: "\n").first ?? "")); using the \(other.family.rawValue) family"
                 config = other

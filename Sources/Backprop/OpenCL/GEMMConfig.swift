@@ -213,9 +213,9 @@ public struct GEMMConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Work-items of the tiled family's fixed-shape helpers: pad_kmajor (16×16) and
-    /// gemm_skinny (64).
-    static let tiledHelperItems = 256
+    /// Work-items of the tiled family's fixed-shape helpers: gemm_skinny (64) and
+    /// pad_kmajor (16×16, or 8×8 where work-groups are smaller: OpenCLDevice.padTile).
+    static let tiledHelperItems = 64
     /// Local memory of gemm_skinny (64 items × 4 × 16 partial sums).
     static let skinnyLocalBytes = 16 * 1024
 
