@@ -74,8 +74,8 @@ extension OpenCLDevice {
             try kernel.set(.int(p.transA ? 1 : 0), .int(p.transB ? 1 : 0), .int(p.m), .int(p.n), .int(p.k),
                            .float(p.alpha), .mem(p.a), .int(p.offA), .int(p.lda), .mem(p.b), .int(p.offB), .int(p.ldb),
                            .float(p.beta), .mem(p.c), .int(p.offC), .int(p.ldc))
-            let long = Swift.max(p.m, p.n)
-            try enqueue(kernel, global: [(long + 3) / 4 * 64], local: [64])
+            let groups = (Swift.max(p.m, p.n) + GEMMConfig.skinnyLongPerGroup - 1) / GEMMConfig.skinnyLongPerGroup
+            try enqueue(kernel, global: [groups * GEMMConfig.skinnyItems], local: [GEMMConfig.skinnyItems])
             return
         }
         let mp = roundUp(p.n, t.mwg), np = roundUp(p.m, t.nwg), kp = roundUp(p.k, t.kwg)

@@ -213,11 +213,12 @@ public struct GEMMConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Work-items of the tiled family's fixed-shape helpers: gemm_skinny (64) and
-    /// pad_kmajor (16×16, or 8×8 where work-groups are smaller: OpenCLDevice.padTile).
-    static let tiledHelperItems = 64
-    /// Local memory of gemm_skinny (64 items × 4 × 16 partial sums).
-    static let skinnyLocalBytes = 16 * 1024
+    /// gemm_skinny's fixed shape (gemm.cl: SKINNY_WG, SKINNY_L, SKINNY_S): its work-items,
+    /// the long-side indices each work-group computes, and its local memory (every item's
+    /// SKINNY_L × SKINNY_S partial sums). pad_kmajor's tile (8×8 or 16×16, OpenCLDevice.padTile)
+    /// needs no more items than gemm_skinny.
+    static let skinnyItems = 64, skinnyLongPerGroup = 4
+    static let skinnyLocalBytes = skinnyItems * skinnyItems * 4
 
     /// Whether the device can run this configuration at all.
     public func fits(_ info: OpenCLDeviceInfo) -> Bool {
@@ -225,7 +226,7 @@ public struct GEMMConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         switch family {
         case .tiled:
             guard tiled.invalidReason == nil, tiled.items <= info.maxWorkGroupSize,
-                  Self.tiledHelperItems <= info.maxWorkGroupSize else { return false }
+                  Self.skinnyItems <= info.maxWorkGroupSize else { return false }
             let local = UInt64(Swift.max(tiled.localBytes, Self.skinnyLocalBytes))
             return info.localMemoryBytes == 0 || local <= info.localMemoryBytes
         case .direct:
