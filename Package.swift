@@ -33,6 +33,10 @@ let package = Package(
         .systemLibrary(
             name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]),
+        // The CPU path's own row kernels (the fused stochastic step), in C so that each can be
+        // built for AVX-512, AVX2 and the baseline and picked at run time: Swift builds for the
+        // baseline only.
+        .target(name: "CBackpropCPU", path: "Sources/CBackpropCPU"),
         // OpenCL C sources, embedded into the binary so that a moved binary still works.
         .target(
             name: "BackpropKernels", path: "Kernels",
@@ -50,7 +54,7 @@ let package = Package(
         // What trains, evaluates and stores a network, and nothing else.
         .target(
             name: "Backprop",
-            dependencies: ["COpenCL", "CBLAS", "CZlib", "BackpropKernels",
+            dependencies: ["COpenCL", "CBLAS", "CZlib", "CBackpropCPU", "BackpropKernels",
                            .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         // The tools around it: the benchmark engine (workloads, reports, tables, charts,
         // machine readers) and the GEMM tuner's measuring harness.

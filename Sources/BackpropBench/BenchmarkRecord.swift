@@ -44,6 +44,10 @@ public struct BenchmarkRecord: Sendable, Codable, Hashable {
     /// Throughput on OpenCL: one empty kernel's enqueue-to-completion cost, measured right
     /// after the figure; times `kernelsPerUpdate`, the floor under an update's wall time.
     public var emptyLaunchSeconds: Double?
+    /// Throughput on the CPU path in stochastic mode: the fused step's threads, and (with
+    /// more than one) one barrier's cost measured right after the figure.
+    public var fusedThreads: Int?
+    public var barrierSeconds: Double?
 
     public init(device: String, section: BenchmarkConfiguration.Section, unit: String) {
         self.device = device
@@ -58,6 +62,8 @@ public struct BenchmarkRecord: Sendable, Codable, Hashable {
         case ratioToCBLAS = "ratio_to_cblas"
         case kernelsPerUpdate = "kernels_per_update"
         case emptyLaunchSeconds = "empty_launch_seconds"
+        case fusedThreads = "fused_threads"
+        case barrierSeconds = "barrier_seconds"
     }
 
     /// Seconds per update at the median rate, over the launch floor (kernels per update ×

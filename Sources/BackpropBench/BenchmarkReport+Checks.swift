@@ -96,6 +96,10 @@ extension BenchmarkReport {
                 if openCLLabels.contains(r.device) {
                     positive("kernels_per_update", r.kernelsPerUpdate)
                     positive("empty_launch_seconds", r.emptyLaunchSeconds)
+                } else if r.device == "cpu" && r.mode == "stochastic" {
+                    // Plain SGD on the CPU path: the fused step, whose split needs its barrier time beside it.
+                    positive("fused_threads", r.fusedThreads.map(Double.init))
+                    if (r.fusedThreads ?? 0) > 1 { positive("barrier_seconds", r.barrierSeconds) }
                 }
             } else {
                 positive("ratio_to_cblas", r.ratioToCBLAS)

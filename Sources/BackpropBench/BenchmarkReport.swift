@@ -29,7 +29,7 @@ public struct BenchmarkReport: Sendable, Codable {
         let columns = ["peer", "device", "section", "net", "mode", "batch", "samples", "shape", "op", "median", "min",
                        "max", "repeats", "unit", "seconds", "epochs", "accuracy", "reached", "target", "lr",
                        "momentum", "compile_seconds", "ratio_to_cblas", "reference", "kernels_per_update",
-                       "empty_launch_seconds"]
+                       "empty_launch_seconds", "fused_threads", "barrier_seconds"]
         func cell(_ v: Any?) -> String {
             switch v {
             case let d as Double: return d.isFinite ? "\(d)" : ""
@@ -46,7 +46,7 @@ public struct BenchmarkReport: Sendable, Codable {
             let values: [Any?] = [r.peer, r.device, r.section, r.net, r.mode, r.batch, r.samples, r.shape, r.op,
                                   r.median, r.min, r.max, r.repeats, r.unit, r.seconds, r.epochs, r.accuracy,
                                   r.reached, r.target, r.lr, r.momentum, r.compileSeconds, r.ratioToCBLAS, r.reference,
-                                  r.kernelsPerUpdate, r.emptyLaunchSeconds]
+                                  r.kernelsPerUpdate, r.emptyLaunchSeconds, r.fusedThreads, r.barrierSeconds]
             lines.append(values.map(cell).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -89,7 +89,17 @@ public final class BenchmarkSuite {
                             r.kernelsPerUpdate = launches
                             r.emptyLaunchSeconds = try cl.emptyLaunchSeconds()
                         }
+                        if let threads = m.fusedThreads {
+                            r.fusedThreads = threads
+                            if threads > 1 { r.barrierSeconds = CPUDevice.barrierSeconds(threads: threads) }
+                        }
                         emit(r)
+                        if let threads = r.fusedThreads {
+                            let share = threads > 1 ? m.fusedTeamShare.map { String(format: " (%.0f%% of steps; the rest on one)", 100 * $0) } ?? "" : ""
+                            progress(.note("\(bench.label) \(net) \(name): fused step on \(threads) thread\(threads == 1 ? "" : "s")\(share), "
+                                + "\(CPUDevice.rowKernelISA) row kernels"
+                                + (r.barrierSeconds.map { String(format: "; a barrier took %.0f ns right after", $0 * 1e9) } ?? "")))
+                        }
                         if case .stochastic = mode, let floor = r.launchFloorRatio, let k = r.kernelsPerUpdate,
                            let e = r.emptyLaunchSeconds, let rate = r.median {
                             progress(.note(String(format: "%@ %@ stochastic: %.1f kernels an update × %.1f µs an empty "
@@ -137,6 +147,8 @@ public final class BenchmarkSuite {
         let cl = bench.device as? OpenCLDevice
         let launchesBefore = cl?.launchStatistics.kernels ?? 0
         var m = try ThroughputBenchmark.measure(work, settings: c.throughput)
+        m.fusedThreads = work.trainer.fusedStochasticThreads
+        m.fusedTeamShare = work.trainer.fusedStochasticTeamShare
         if let cl, m.updatesRun > 0 {
             m.kernelsPerUpdate = Double(cl.launchStatistics.kernels - launchesBefore) / Double(m.updatesRun)
         }

@@ -19,4 +19,8 @@ public struct ThroughputMeasurement: Sendable {
     /// Kernels enqueued per update over the whole measurement, where the device counts them
     /// (OpenCL; set by the caller, which knows the device).
     public var kernelsPerUpdate: Double?
+    /// Threads of the CPU path's fused stochastic step, where it ran (set by the caller).
+    public var fusedThreads: Int?
+    /// The share of those steps that ran on all of them (the rest: on one).
+    public var fusedTeamShare: Double?
 }

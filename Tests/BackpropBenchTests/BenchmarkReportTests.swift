@@ -18,6 +18,7 @@ struct BenchmarkReportTests {
         t.samples = 100
         t.set(Stats([10, 12, 11]))
         t.compileSeconds = 0.5
+        t.fusedThreads = 1
         var g = BenchmarkRecord(device: "gpu, \"big\"", section: .gemm, unit: "GFLOP/s")
         g.shape = "256×256×256"
         g.op = "NN"
@@ -64,6 +65,25 @@ struct BenchmarkReportTests {
         report.records[0].max = -1
         let found = report.problems(expected: expected)
         #expect(found.contains { $0.contains("median is nan") } && found.contains { $0.contains("max is -1.0") })
+    }
+
+    @Test("problems: a CPU stochastic figure needs the fused step's threads, and a split one its barrier time")
+    func fusedThreads() {
+        var report = Self.report()
+        report.machine.devices = [DeviceInfo(label: "cpu", name: "CPU", kind: "cpu", openSeconds: 0, build: nil)]
+        report.records.removeLast()
+        var config = BenchmarkConfiguration.quick
+        config.sections = [.throughput]
+        config.nets = [[784, 128, 10]]
+        config.modes = [.stochastic]
+        let expected = BenchmarkExpectation(devices: ["cpu"], configuration: config)
+        #expect(report.problems(expected: expected).isEmpty)
+        report.records[0].fusedThreads = nil
+        #expect(report.problems(expected: expected) == ["throughput cpu 784,128,10 stochastic: fused_threads missing"])
+        report.records[0].fusedThreads = 2
+        #expect(report.problems(expected: expected) == ["throughput cpu 784,128,10 stochastic: barrier_seconds missing"])
+        report.records[0].barrierSeconds = 80e-9
+        #expect(report.problems(expected: expected).isEmpty)
     }
 
     @Test("problems: an OpenCL throughput figure needs its kernels per update and empty-launch cost")

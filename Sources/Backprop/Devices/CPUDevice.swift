@@ -1,4 +1,5 @@
 import CBLAS
+import CBackpropCPU
 import Foundation
 
 /// The CPU path: OpenBLAS for every matrix product, tight loops for the rest. Operations
@@ -27,6 +28,39 @@ public final class CPUDevice: Device {
         let wanted = Int32(work >= parallelThreshold ? threads : 1)
         if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
     }
+
+    /// Whether stochastic SGD takes the fused step (`FusedStochasticStep`: two passes over
+    /// the weights where the plain step makes three, one over the first layer's). On by
+    /// default; off only to measure or check the plain step against it.
+    public var fusedStochastic = true
+
+    /// Networks of at least this many weights take the fused stochastic step on
+    /// `fusedThreads` threads (each owning a block of every hidden layer); smaller ones on one,
+    /// where a barrier a step would cost more than the split saves.
+    public var fusedSplitWeights = 1 << 15
+    /// Threads of the fused stochastic step: `threads` (OpenBLAS's count) unless set. The
+    /// step splits its layers into this many blocks and runs them on this many threads or on
+    /// one, whichever it measures faster (`ThreadChoice`): both give the same bits.
+    public var fusedThreads: Int?
+    /// Forces the split step onto one thread (1) or all of them (more), for tests.
+    var fusedRunThreads: Int?
+
+    /// The instruction set the CPU path's own row kernels run with ("avx512", "avx2",
+    /// "baseline"): the widest this CPU has.
+    public static var rowKernelISA: String { String(cString: bp_cpu_kernel_isa()) }
+
+    /// Seconds one barrier of a team of `threads` threads takes (the mean of `rounds`), as the
+    /// fused stochastic step meets them: taken beside a split step's figures, since it moves
+    /// with where the OS places the threads. nil if the threads cannot be started.
+    public static func barrierSeconds(threads: Int, rounds: Int = 20_000) -> Double? {
+        guard let team = bp_team_create(Int32(threads)) else { return nil }
+        defer { bp_team_destroy(team) }
+        return bp_team_barrier_ns(team, Int32(rounds)) * 1e-9
+    }
+
+    /// Makes the row kernels run with `isa` ("avx512", "avx2", "baseline") in this process,
+    /// for tests of each instance; false, changing nothing, where this CPU lacks it.
+    static func useRowKernelISA(_ isa: String) -> Bool { bp_cpu_use_kernel_isa(isa) != 0 }
 
     /// Element-wise passes over at least this many elements are split over `threads` (one
     /// part each): below it, waking a second thread costs more than it saves.
@@ -130,38 +164,7 @@ public final class CPUDevice: Device {
         let pz = try words(z, rows * cols), pa = try words(a, rows * cols), pb = try words(bias, cols)
         forEachPart(rows, work: rows * cols) { part in
             for r in part {
-                let zr = pz + r * cols, ar = pa + r * cols
-                // The activation is chosen once per row, so that the common ones run as
-                // straight loops the compiler vectorises.
-                switch activation {
-                case .softmax:
-                    for c in 0..<cols { zr[c] += pb[c] }
-                    CPUKernels.softmax(zr, into: ar, count: cols)
-                case .relu:
-                    for c in 0..<cols {
-                        let v = zr[c] + pb[c]
-                        zr[c] = v
-                        ar[c] = v > 0 ? v : 0
-                    }
-                case .identity:
-                    for c in 0..<cols {
-                        let v = zr[c] + pb[c]
-                        zr[c] = v
-                        ar[c] = v
-                    }
-                case .leakyReLU(let alpha):
-                    for c in 0..<cols {
-                        let v = zr[c] + pb[c]
-                        zr[c] = v
-                        ar[c] = v > 0 ? v : alpha * v
-                    }
-                default:
-                    for c in 0..<cols {
-                        let v = zr[c] + pb[c]
-                        zr[c] = v
-                        ar[c] = activation.forward(v)
-                    }
-                }
+                CPUKernels.biasActivation(z: pz + r * cols, bias: pb, a: pa + r * cols, count: cols, activation: activation)
             }
         }
     }
@@ -171,15 +174,8 @@ public final class CPUDevice: Device {
         precondition(activation != .softmax, "softmax is an output activation; its delta comes from outputDelta")
         let pd = try words(dA, count), pz = try words(z, count), pa = try words(a, count)
         forEachPart(count, work: count) { part in
-            let d = pd + part.lowerBound, z = pz + part.lowerBound, a = pa + part.lowerBound, n = part.count
-            switch activation {
-            case .relu: CPUKernels.scaleWherePositive(d, z: z, count: n, otherwise: 0)
-            case .leakyReLU(let alpha): CPUKernels.scaleWherePositive(d, z: z, count: n, otherwise: alpha)
-            case .identity: break
-            case .sigmoid: for i in 0..<n { d[i] *= a[i] * (1 - a[i]) }
-            case .tanh: for i in 0..<n { d[i] *= 1 - a[i] * a[i] }
-            default: for i in 0..<n { d[i] *= activation.derivative(z: z[i], a: a[i]) }
-            }
+            CPUKernels.activationBackward(pd + part.lowerBound, z: pz + part.lowerBound, a: pa + part.lowerBound,
+                                          count: part.count, activation: activation)
         }
     }
 

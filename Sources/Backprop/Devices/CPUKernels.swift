@@ -17,6 +17,57 @@ enum CPUKernels {
         for c in 0..<count { a[c] *= inv }
     }
 
+    /// z += bias; a = f(z), over one row of `count` elements (softmax over the row).
+    @inline(__always)
+    static func biasActivation(z zr: UnsafeMutablePointer<Float>, bias pb: UnsafePointer<Float>,
+                               a ar: UnsafeMutablePointer<Float>, count cols: Int, activation: Activation) {
+        // The activation is chosen once per row, so that the common ones run as straight
+        // loops the compiler vectorises.
+        switch activation {
+        case .softmax:
+            for c in 0..<cols { zr[c] += pb[c] }
+            softmax(zr, into: ar, count: cols)
+        case .relu:
+            for c in 0..<cols {
+                let v = zr[c] + pb[c]
+                zr[c] = v
+                ar[c] = v > 0 ? v : 0
+            }
+        case .identity:
+            for c in 0..<cols {
+                let v = zr[c] + pb[c]
+                zr[c] = v
+                ar[c] = v
+            }
+        case .leakyReLU(let alpha):
+            for c in 0..<cols {
+                let v = zr[c] + pb[c]
+                zr[c] = v
+                ar[c] = v > 0 ? v : alpha * v
+            }
+        default:
+            for c in 0..<cols {
+                let v = zr[c] + pb[c]
+                zr[c] = v
+                ar[c] = activation.forward(v)
+            }
+        }
+    }
+
+    /// d ← d ⊙ f'(z) over `count` elements (not softmax: its delta comes from outputDelta).
+    @inline(__always)
+    static func activationBackward(_ d: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>,
+                                   a: UnsafeMutablePointer<Float>, count n: Int, activation: Activation) {
+        switch activation {
+        case .relu: scaleWherePositive(d, z: z, count: n, otherwise: 0)
+        case .leakyReLU(let alpha): scaleWherePositive(d, z: z, count: n, otherwise: alpha)
+        case .identity: break
+        case .sigmoid: for i in 0..<n { d[i] *= a[i] * (1 - a[i]) }
+        case .tanh: for i in 0..<n { d[i] *= 1 - a[i] * a[i] }
+        default: for i in 0..<n { d[i] *= activation.derivative(z: z[i], a: a[i]) }
+        }
+    }
+
     /// One sample's targets: its values, or its class index (for one output, the 0/1 target).
     enum SampleTargets {
         case values(UnsafeMutablePointer<Float>)

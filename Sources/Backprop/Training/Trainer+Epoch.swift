@@ -56,6 +56,10 @@ extension Trainer {
             try network.device.upload(order, to: staging!.order.start)
         }
         var stopped = false, converged: String?, diverged = false
+        let fused = mode == .stochastic && communicator.size == 1 ? try fusedStochasticStep() : nil
+        // The fused step leaves the first layer's last update pending: applied before anything
+        // after the loop (or a caller catching its error) reads the parameters.
+        defer { fused?.flush() }
         if communicator.size > 1 {
             // Each rank writes the losses of its own rows; the others' slots count as 0 in its sums.
             try network.device.fill(data.loss.start, count: n, with: 0)
@@ -64,7 +68,13 @@ extension Trainer {
         for u in 0..<updates {
             let rows = mode.positions(ofUpdate: u, count: n)
             switch mode {
-            case .stochastic: try stochasticStep(data, position: rows.lowerBound, sample: order.map { Int($0[rows.lowerBound]) }, learningRate)
+            case .stochastic:
+                let position = rows.lowerBound, sample = order.map { Int($0[position]) }
+                if let fused {
+                    try fused.step(data, sample: sample ?? position, slot: position, learningRate: learningRate)
+                } else {
+                    try stochasticStep(data, position: position, sample: sample, learningRate)
+                }
             case .minibatch: try miniBatchStep(data, rows, staging: staging, learningRate)
             case .batch:
                 switch optimizer.config.kind {
@@ -169,6 +179,14 @@ extension Trainer {
             try network.backward(input: input, rows: rows)
             try optimizer.step(learningRate: learningRate)
         }
+    }
+
+    /// The fused stochastic step where it applies (plain SGD on `CPUDevice`), made on first use.
+    private func fusedStochasticStep() throws -> FusedStochasticStep? {
+        if let fusedStep, fusedStep.network === network, fusedStep.optimizer === optimizer,
+           fusedStep.device.fusedStochastic { return fusedStep }
+        fusedStep = try FusedStochasticStep.make(network: network, optimizer: optimizer)
+        return fusedStep
     }
 
     private func miniBatchStaging(rows: Int, count: Int, targetWidth: Int) throws -> MiniBatchStaging {

@@ -30,6 +30,14 @@ public final class Trainer {
 
     /// Where mini-batches are gathered (see `MiniBatchStaging`); made on first use.
     var staging: MiniBatchStaging?
+    /// The fused stochastic step (CPU path, plain SGD); made on first use.
+    var fusedStep: FusedStochasticStep?
+    /// The most threads the fused stochastic step runs on, once it has run (nil: the plain
+    /// step), and the share of its steps that ran on all of them (see `CPUDevice.fusedThreads`).
+    public var fusedStochasticThreads: Int? { fusedStep?.blocks }
+    public var fusedStochasticTeamShare: Double? {
+        fusedStep.map { Double($0.teamStepsRun) / Double(Swift.max($0.stepsRun, 1)) }
+    }
     /// The batch methods' own state, made on first use: Levenberg–Marquardt's system and
     /// damping, L-BFGS's history.
     var levenbergMarquardt: LevenbergMarquardt?

@@ -1,0 +1,211 @@
+// See include/bp_cpu.h. One portable body per kernel, written with 16-lane vectors (GCC/clang
+// vector extensions), instantiated under three instruction sets: with AVX-512 a vector is one
+// register, with AVX2 two, with SSE2 four. The first call picks the widest the CPU has.
+#include "bp_cpu.h"
+#include <stddef.h>
+#include <string.h>
+
+typedef float v16 __attribute__((vector_size(64), aligned(4)));   // loads and stores need no alignment
+
+#define INLINE static inline __attribute__((always_inline))
+
+// Macros, not functions: a 16-float vector passed to or returned from a function would
+// change the calling convention with the instruction set.
+#define ld16(p) (*(const v16 *)(p))
+#define st16(p, v) (*(v16 *)(p) = (v))
+#define HSUM(v, out) do { v16 hs_ = (v); float s_ = 0; for (int k_ = 0; k_ < 16; k_++) s_ += hs_[k_]; (out) = s_; } while (0)
+
+// MARK: rows_update_dot
+
+INLINE void update_row(float *row, int cols, float s, float c, const float *p) {
+    int i = 0;
+    for (; i + 16 <= cols; i += 16) st16(row + i, s * ld16(row + i) + c * ld16(p + i));
+    for (; i < cols; i++) row[i] = s * row[i] + c * p[i];
+}
+
+INLINE float dot_row(const float *row, int cols, const float *x) {
+    v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    int i = 0;
+    for (; i + 64 <= cols; i += 64) {
+        a0 += ld16(row + i) * ld16(x + i);
+        a1 += ld16(row + i + 16) * ld16(x + i + 16);
+        a2 += ld16(row + i + 32) * ld16(x + i + 32);
+        a3 += ld16(row + i + 48) * ld16(x + i + 48);
+    }
+    for (; i + 16 <= cols; i += 16) a0 += ld16(row + i) * ld16(x + i);
+    float t;
+    HSUM((a0 + a1) + (a2 + a3), t);
+    for (; i < cols; i++) t += row[i] * x[i];
+    return t;
+}
+
+INLINE float update_dot_row(float *row, int cols, float s, float c, const float *p, const float *x) {
+    v16 a0 = {0}, a1 = {0};
+    int i = 0;
+    for (; i + 32 <= cols; i += 32) {
+        v16 w0 = s * ld16(row + i) + c * ld16(p + i);
+        v16 w1 = s * ld16(row + i + 16) + c * ld16(p + i + 16);
+        st16(row + i, w0);
+        st16(row + i + 16, w1);
+        a0 += w0 * ld16(x + i);
+        a1 += w1 * ld16(x + i + 16);
+    }
+    for (; i + 16 <= cols; i += 16) {
+        v16 w0 = s * ld16(row + i) + c * ld16(p + i);
+        st16(row + i, w0);
+        a0 += w0 * ld16(x + i);
+    }
+    float t;
+    HSUM(a0 + a1, t);
+    for (; i < cols; i++) {
+        float v = s * row[i] + c * p[i];
+        row[i] = v;
+        t += v * x[i];
+    }
+    return t;
+}
+
+INLINE void update_dot_body(int first, int last, int cols, float *w, int ld, float scale,
+                            const float *coef, const float *pending, const float *x, float *out) {
+    for (int j = first; j < last; j++) {
+        float *row = w + (size_t)j * (size_t)ld;
+        if (coef && x) out[j] = update_dot_row(row, cols, scale, coef[j], pending, x);
+        else if (coef) update_row(row, cols, scale, coef[j], pending);
+        else if (x) out[j] = dot_row(row, cols, x);
+    }
+}
+
+// MARK: rows_backprop_update
+
+INLINE void backprop_update_body(int first, int last, int cols, float *w, int ld, const float *d,
+                                 float s, const float *coef, const float *x, float *dx) {
+    int j = first;
+    // Four rows at a time, so that dx is read and written once for four rows of W.
+    for (; j + 4 <= last; j += 4) {
+        float *r0 = w + (size_t)j * (size_t)ld, *r1 = r0 + ld, *r2 = r1 + ld, *r3 = r2 + ld;
+        float d0 = d[j], d1 = d[j + 1], d2 = d[j + 2], d3 = d[j + 3];
+        float c0 = coef[j], c1 = coef[j + 1], c2 = coef[j + 2], c3 = coef[j + 3];
+        int i = 0;
+        for (; i + 16 <= cols; i += 16) {
+            v16 xv = ld16(x + i);
+            v16 w0 = ld16(r0 + i), w1 = ld16(r1 + i), w2 = ld16(r2 + i), w3 = ld16(r3 + i);
+            st16(dx + i, ld16(dx + i) + ((d0 * w0 + d1 * w1) + (d2 * w2 + d3 * w3)));
+            st16(r0 + i, s * w0 + c0 * xv);
+            st16(r1 + i, s * w1 + c1 * xv);
+            st16(r2 + i, s * w2 + c2 * xv);
+            st16(r3 + i, s * w3 + c3 * xv);
+        }
+        for (; i < cols; i++) {
+            float w0 = r0[i], w1 = r1[i], w2 = r2[i], w3 = r3[i], xv = x[i];
+            dx[i] += (d0 * w0 + d1 * w1) + (d2 * w2 + d3 * w3);
+            r0[i] = s * w0 + c0 * xv;
+            r1[i] = s * w1 + c1 * xv;
+            r2[i] = s * w2 + c2 * xv;
+            r3[i] = s * w3 + c3 * xv;
+        }
+    }
+    for (; j < last; j++) {
+        float *r = w + (size_t)j * (size_t)ld;
+        float dj = d[j], cj = coef[j];
+        int i = 0;
+        for (; i + 16 <= cols; i += 16) {
+            v16 wv = ld16(r + i);
+            st16(dx + i, ld16(dx + i) + dj * wv);
+            st16(r + i, s * wv + cj * ld16(x + i));
+        }
+        for (; i < cols; i++) {
+            float wv = r[i];
+            dx[i] += dj * wv;
+            r[i] = s * wv + cj * x[i];
+        }
+    }
+}
+
+// MARK: Instances and dispatch
+
+#define UPDATE_DOT_ARGS int first, int last, int cols, float *w, int ld, float scale, \
+                        const float *coef, const float *pending, const float *x, float *out
+#define UPDATE_DOT_PASS first, last, cols, w, ld, scale, coef, pending, x, out
+#define BACKPROP_ARGS int first, int last, int cols, float *w, int ld, const float *d, \
+                      float scale, const float *coef, const float *x, float *dx
+#define BACKPROP_PASS first, last, cols, w, ld, d, scale, coef, x, dx
+
+typedef void (*update_dot_fn)(UPDATE_DOT_ARGS);
+typedef void (*backprop_fn)(BACKPROP_ARGS);
+
+static void update_dot_base(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_DOT_PASS); }
+static void backprop_base(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define BP_X86 1
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+#define AVX2 __attribute__((target("avx2,fma")))
+AVX512 static void update_dot_avx512(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_DOT_PASS); }
+AVX512 static void backprop_avx512(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
+AVX2 static void update_dot_avx2(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_DOT_PASS); }
+AVX2 static void backprop_avx2(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
+#endif
+
+// 1: baseline; 2: AVX2+FMA; 3: AVX-512.
+static int widest_isa(void) {
+    int v = 1;
+#ifdef BP_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")) v = 3;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) v = 2;
+#endif
+    return v;
+}
+
+static int isa_in_use = 0;   // 0: not chosen yet
+
+static int chosen_isa(void) {
+    int v = __atomic_load_n(&isa_in_use, __ATOMIC_RELAXED);
+    if (v) return v;
+    v = widest_isa();
+    __atomic_store_n(&isa_in_use, v, __ATOMIC_RELAXED);
+    return v;
+}
+
+int bp_cpu_use_kernel_isa(const char *isa) {
+    int v = 0;
+    if (!strcmp(isa, "avx512")) v = 3;
+    else if (!strcmp(isa, "avx2")) v = 2;
+    else if (!strcmp(isa, "baseline")) v = 1;
+    if (v == 0 || v > widest_isa()) return 0;
+    __atomic_store_n(&isa_in_use, v, __ATOMIC_RELAXED);
+    return 1;
+}
+
+const char *bp_cpu_kernel_isa(void) {
+    switch (chosen_isa()) {
+    case 3: return "avx512";
+    case 2: return "avx2";
+    default: return "baseline";
+    }
+}
+
+void bp_rows_update_dot(UPDATE_DOT_ARGS) {
+    update_dot_fn f = update_dot_base;
+#ifdef BP_X86
+    switch (chosen_isa()) {
+    case 3: f = update_dot_avx512; break;
+    case 2: f = update_dot_avx2; break;
+    default: break;
+    }
+#endif
+    f(UPDATE_DOT_PASS);
+}
+
+void bp_rows_backprop_update(BACKPROP_ARGS) {
+    backprop_fn f = backprop_base;
+#ifdef BP_X86
+    switch (chosen_isa()) {
+    case 3: f = backprop_avx512; break;
+    case 2: f = backprop_avx2; break;
+    default: break;
+    }
+#endif
+    f(BACKPROP_PASS);
+}

@@ -1,0 +1,76 @@
+// Backprop's CPU row kernels: the passes over a weight matrix's rows that the fused
+// stochastic step makes (see Sources/Backprop/Training/FusedStochasticStep.swift). Each is
+// compiled three times (AVX-512, AVX2+FMA, baseline x86-64 or the host's baseline) and the
+// first call picks the widest the CPU runs: Swift itself builds for the baseline only.
+//
+// Matrices are row-major, `ld` floats between rows; a call touches rows [first, last).
+#ifndef BP_CPU_H
+#define BP_CPU_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// For each row j in [first, last) of W:
+///   if coef:  w_j = scale·w_j + coef[j]·pending        (a rank-1 update left pending)
+///   if x:     out[j] = w_j · x                          (after the update)
+/// One read (and, with coef, one write) of each row: the update of the previous step and
+/// the product of this one share the pass.
+void bp_rows_update_dot(int first, int last, int cols, float *w, int ld,
+                        float scale, const float *coef, const float *pending,
+                        const float *x, float *out);
+
+/// For each row j in [first, last) of W:
+///   dx += d[j]·w_j      (with w_j as it was: the backward product Wᵀd)
+///   w_j = scale·w_j + coef[j]·x
+/// One read and one write of each row for both the backward product and the update.
+/// dx (cols floats) is added to, not cleared.
+void bp_rows_backprop_update(int first, int last, int cols, float *w, int ld,
+                             const float *d, float scale, const float *coef,
+                             const float *x, float *dx);
+
+/// The instruction set the kernels run with: "avx512", "avx2" or "baseline" (the widest this
+/// CPU has, unless bp_cpu_use_kernel_isa chose another).
+const char *bp_cpu_kernel_isa(void);
+
+/// Makes the kernels run with `isa` ("avx512", "avx2", "baseline"; for tests of each
+/// instance); returns 0, changing nothing, when the name is unknown or this CPU lacks it.
+int bp_cpu_use_kernel_isa(const char *isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+
+#ifndef BP_CPU_TEAM_H
+#define BP_CPU_TEAM_H
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A team of threads that run one function together, again and again, with barriers inside
+/// it: the caller is thread 0, the others are started once and wait between runs (spinning
+/// briefly, then asleep), so that a run costs a flag write, not a thread start.
+typedef struct bp_team bp_team;
+
+/// A team of `threads` (≥ 1; threads − 1 are started). NULL if a thread cannot be started.
+bp_team *bp_team_create(int threads);
+/// Stops and joins the team's threads and frees it. Not during a run.
+void bp_team_destroy(bp_team *team);
+int bp_team_size(const bp_team *team);
+/// Calls fn(context, t) on every thread t of the team (t = 0 on the caller) and returns when
+/// all have returned. Memory written before the call is visible to every thread, and memory
+/// any thread wrote is visible to the caller after it.
+void bp_team_run(bp_team *team, void (*fn)(void *context, int thread), void *context);
+/// Within a run: returns on each thread once every thread has reached it. What any thread
+/// wrote before it is visible to all after it.
+void bp_team_barrier(bp_team *team);
+/// Nanoseconds one barrier of the team takes, the mean over `rounds` in a row (what a thread
+/// placement costs the split step; it moves as the OS moves the threads).
+double bp_team_barrier_ns(bp_team *team, int rounds);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
