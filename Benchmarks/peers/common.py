@@ -121,7 +121,7 @@ class TrainerSpec:
     batch: int | None          # 1 = stochastic, None = full batch
     lr: float
     momentum: float            # 0 = plain SGD
-    steps_per_call: int = 1    # jax only: updates per compiled call (stochastic)
+    steps_per_call: int = 1    # jax only: updates per compiled call (stochastic; 0: the whole pass)
     device: str = "auto"
 
 
@@ -227,6 +227,8 @@ def warmup_count(spec: TrainerSpec) -> int:
         return n
     if spec.batch == 1:
         k = spec.steps_per_call
+        if k == 0:  # the whole pass in one call: warm up on that very shape
+            return n
         return min(n, max(WARMUP_SAMPLES_STOCHASTIC, k) + (n % k if k > 1 else 0))
     return min(n, WARMUP_BATCHES * spec.batch + n % spec.batch)
 

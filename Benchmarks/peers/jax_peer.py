@@ -5,8 +5,10 @@ Parameters are a list of (W: out×in, b: out) per layer; the loss is the mean so
 cross-entropy, its gradient comes from jax.grad, and one jitted call does forward, backward and
 the SGD (or classical momentum) update. The data set lives on the device; each call slices its
 batch with lax.dynamic_slice, so a step costs one dispatch. Stochastic mode is measured twice:
-one jitted call per sample, and 100 samples per call (lax.fori_loop) as the row
-"stochastic (100 steps/call)". Matmul precision is set to "highest" (full float32: this matters on
+one jitted call per sample, 100 samples per call (lax.fori_loop) as the row
+"stochastic (100 steps/call)", and the whole pass in one lax.scan as "stochastic (epoch/call)".
+With --pin the process runs on one core (its first allowed CPU; XLA then splits no step across
+cores, which for batch-of-one steps is faster): its records are peer "jax-pinned". Matmul precision is set to "highest" (full float32: this matters on
 GPUs, where the default would use TF32). Compilation is timed apart ("compile s").
 Run: python3 Benchmarks/peers/jax_peer.py [--quick] [--json FILE] (see --help).
 """
@@ -31,6 +33,7 @@ import numpy as np
 jax.config.update("jax_default_matmul_precision", "highest")
 
 STEPS_PER_CALL = 100
+EPOCH_PER_CALL = 0   # steps_per_call for the whole pass in one lax.scan
 
 
 def logits(params, x):
@@ -75,6 +78,18 @@ def stochastic_steps(params, vel, x_all, y_all, start, steps, lr, mu):
         y = lax.dynamic_slice_in_dim(y_all, start + j, 1)
         return update(p, v, jax.grad(loss_sum)(p, x, y), lr, mu)
     return lax.fori_loop(0, steps, body, (params, vel))
+
+
+@partial(jax.jit, static_argnames=("lr", "mu"))
+def stochastic_scan(params, vel, x, y, lr, mu):
+    """One batch-1 update per row of x: N×in (y: N), the whole pass in one compiled call
+    (lax.scan over the rows): no dispatch at all between steps."""
+    def body(carry, xy):
+        p, v = carry
+        xi, yi = xy
+        return update(p, v, jax.grad(loss_sum)(p, xi[None, :], yi[None]), lr, mu), None
+    (p, v), _ = lax.scan(body, (params, vel), (x, y))
+    return p, v
 
 
 @partial(jax.jit, static_argnames=("rows",))
@@ -140,6 +155,9 @@ class Trainer:
             for s, rows in common.chunks(count, common.CHUNK_ROWS):
                 acc = accumulate(p, acc, x, y, s, rows, float(count))
             p, v = apply_update(p, v, acc, lr, mu)
+        elif k == EPOCH_PER_CALL:  # batch 1, the whole pass in one call
+            p, v = stochastic_scan(p, v, x if count == x.shape[0] else x[:count],
+                                   y if count == y.shape[0] else y[:count], lr, mu)
         else:
             s = 0
             while k > 1 and s + k <= count:  # batch 1, k samples per call
@@ -196,11 +214,29 @@ def about(dev) -> str:
             f"{'off' if 'multi_thread_eigen=false' in os.environ.get('XLA_FLAGS', '') else 'on (all cores)'}")
 
 
+def pin_to_one_core() -> int:
+    """Restricts every thread of this process (and those started later) to its first allowed CPU."""
+    cpu = min(os.sched_getaffinity(0))
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            os.sched_setaffinity(int(tid), {cpu})
+        except OSError:
+            pass
+    return cpu
+
+
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pinned = "--pin" in argv
+    if pinned:
+        argv.remove("--pin")
+        cpu = pin_to_one_core()
     cfg = common.parse_args(argv, description=__doc__.splitlines()[0])
     dev = resolve_device(cfg.device)
-    common.run_peer("jax", dev.platform, about(dev), Trainer, product_maker(dev), cfg,
-                    extra_modes=[(f"stochastic ({STEPS_PER_CALL} steps/call)", 1, STEPS_PER_CALL)])
+    common.run_peer("jax-pinned" if pinned else "jax", dev.platform,
+                    about(dev) + (f", pinned to CPU {cpu}" if pinned else ""), Trainer, product_maker(dev), cfg,
+                    extra_modes=[(f"stochastic ({STEPS_PER_CALL} steps/call)", 1, STEPS_PER_CALL),
+                                 ("stochastic (epoch/call)", 1, EPOCH_PER_CALL)])
 
 
 if __name__ == "__main__":
