@@ -121,6 +121,11 @@ INLINE void backprop_update_body(int first, int last, int cols, float *w, int ld
     }
 }
 
+void bp_prefetch(const float *p, int count) {
+    for (int i = 0; i < count; i += 16) __builtin_prefetch(p + i, 0, 3);
+    if (count > 0) __builtin_prefetch(p + count - 1, 0, 3);
+}
+
 // MARK: Instances and dispatch
 
 #define UPDATE_DOT_ARGS int first, int last, int cols, float *w, int ld, float scale, \

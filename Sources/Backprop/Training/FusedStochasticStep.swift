@@ -146,9 +146,13 @@ final class FusedStochasticStep {
         for p in allocations { p.deallocate() }
     }
 
-    /// One SGD step on sample `sample` of `data`, its loss and correctness into slot `slot`.
-    func step(_ data: DeviceData, sample: Int, slot: Int, learningRate lr: Float) throws {
+    /// One SGD step on sample `sample` of `data`, its loss and correctness into slot `slot`;
+    /// `next`, the sample of the step after, is fetched into the caches meanwhile.
+    func step(_ data: DeviceData, sample: Int, slot: Int, next: Int?, learningRate lr: Float) throws {
         input = UnsafePointer(try Self.pointer(data.inputs.at(sample * arch.inputSize)))
+        if let next, next >= 0, next < data.count {
+            bp_prefetch(try Self.pointer(data.inputs.at(next * arch.inputSize)), Int32(arch.inputSize))
+        }
         let t = try Self.pointer(data.targetBuffer.at(sample * data.targetWidth))
         targets = data.isClassification ? .index(t[0].clampedInt(nan: -1)) : .values(t)
         lossSlot = try Self.pointer(data.loss.at(slot))

@@ -71,7 +71,9 @@ extension Trainer {
             case .stochastic:
                 let position = rows.lowerBound, sample = order.map { Int($0[position]) }
                 if let fused {
-                    try fused.step(data, sample: sample ?? position, slot: position, learningRate: learningRate)
+                    // A shuffled order's next sample is a row the hardware cannot guess.
+                    let next = order.flatMap { position + 1 < n ? Int($0[position + 1]) : nil }
+                    try fused.step(data, sample: sample ?? position, slot: position, next: next, learningRate: learningRate)
                 } else {
                     try stochasticStep(data, position: position, sample: sample, learningRate)
                 }

@@ -29,6 +29,10 @@ void bp_rows_backprop_update(int first, int last, int cols, float *w, int ld,
                              const float *d, float scale, const float *coef,
                              const float *x, float *dx);
 
+/// Asks the CPU to bring `count` floats from `p` into its caches ahead of use (a shuffled
+/// epoch's next sample: a row the hardware prefetcher cannot guess).
+void bp_prefetch(const float *p, int count);
+
 /// The instruction set the kernels run with: "avx512", "avx2" or "baseline" (the widest this
 /// CPU has, unless bp_cpu_use_kernel_isa chose another).
 const char *bp_cpu_kernel_isa(void);
