@@ -20,6 +20,7 @@ export PYTHONUNBUFFERED=1
 {
   echo "# start $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg) commit $(git rev-parse --short HEAD 2>/dev/null)"
   lscpu | grep -E 'Model name|^CPU\(s\)|L2|L3'
+  echo "OPENBLAS_CORETYPE: ${OPENBLAS_CORETYPE:-unset}"
   echo "flags: $(grep -m1 -o -w -E 'avx512[a-z_0-9]*|avx2|fma|amx[a-z_0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 
 } > "$out/machine.txt"
@@ -35,6 +36,14 @@ for r in $(seq 1 "$rounds"); do
     --repeats 3 --output "$d/bench-small" > "$d/bench-small.txt" 2>&1
   $bp bench --device cpu --sections throughput --net $big --modes stochastic,minibatch-256,minibatch-1024 \
     --samples $samples --repeats 3 --output "$d/bench-big" > "$d/bench-big.txt" 2>&1
+  if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+    # The environment chose OpenBLAS's kernels; the same rows with OpenBLAS choosing for itself.
+    env -u OPENBLAS_CORETYPE $bp bench --device cpu --sections throughput --net $small --modes stochastic,minibatch-32 \
+      --samples $samples --repeats 3 --output "$d/bench-small-own" > "$d/bench-small-own.txt" 2>&1
+    env -u OPENBLAS_CORETYPE $bp bench --device cpu --sections throughput --net $big \
+      --modes stochastic,minibatch-256,minibatch-1024 --samples $samples --repeats 3 \
+      --output "$d/bench-big-own" > "$d/bench-big-own.txt" 2>&1
+  fi
   for row in "$small stochastic" "$small minibatch 32" "$big stochastic" "$big minibatch 256" "$big minibatch 1024"; do
     set -- $row
     name="$1-$2${3:+-$3}"

@@ -38,6 +38,8 @@ def main(out):
     table = {row: {} for row in ROWS}
     for d in rounds:
         bench = records(os.path.join(d, "bench-small", "bench.json")) + records(os.path.join(d, "bench-big", "bench.json"))
+        # With OPENBLAS_CORETYPE set by the environment: the same rows with OpenBLAS choosing.
+        own = records(os.path.join(d, "bench-small-own", "bench.json")) + records(os.path.join(d, "bench-big-own", "bench.json"))
         jax = records(os.path.join(d, "jax.json")) + records(os.path.join(d, "jax-pinned.json"))
         fann = []
         try:
@@ -50,6 +52,9 @@ def main(out):
             if not b:
                 continue
             cell.setdefault("bench", []).append(b["median"])
+            o = figure(own, "backprop", net, mode)
+            if o:
+                cell.setdefault("bench, OpenBLAS's choice", []).append(o["median"])
             if b.get("barrier_seconds"):
                 cell.setdefault("barrier", []).append(b["barrier_seconds"] * 1e9)
             tj = os.path.join(d, f"train-{net}-{mode}.json")  # as cpu-rounds.sh names them
@@ -68,13 +73,16 @@ def main(out):
                     best = max(peers)
                     cell.setdefault(f"jax {key}", []).append(best)
                     cell.setdefault(f"÷ jax {key}", []).append(b["median"] / best)
+                    if o and key == "jit":
+                        cell.setdefault("own ÷ jax jit", []).append(o["median"] / best)
                     if train:
                         cell.setdefault(f"train ÷ jax {key}", []).append(train / best)
             f = figure(fann, "fann", net, mode)
             if f:
                 cell.setdefault("fann", []).append(f["median"])
                 cell.setdefault("÷ fann", []).append(b["median"] / f["median"])
-    cols = ["bench", "train", "barrier", "jax jit", "÷ jax jit", "train ÷ jax jit", "jax 100/call", "÷ jax 100/call",
+    cols = ["bench", "train", "barrier", "bench, OpenBLAS's choice", "jax jit", "÷ jax jit", "train ÷ jax jit",
+            "own ÷ jax jit", "jax 100/call", "÷ jax 100/call",
             "jax epoch/call", "÷ jax epoch/call", "train ÷ jax epoch/call", "fann", "÷ fann"]
     print(f"{len(rounds)} rounds; figures in samples/s (median over rounds), ratios: median [each round]; "
           "barrier: ns, right after the bench figure\n")

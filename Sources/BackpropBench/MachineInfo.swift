@@ -19,6 +19,10 @@ public struct MachineInfo: Sendable, Codable, Hashable {
     public var version: String?
     /// The CPU's vector extensions that matter to OpenBLAS and PoCL (avx2, fma, avx512f, …).
     public var cpuFlags: [String]?
+    /// OpenBLAS's kernel set ("SkylakeX", "Haswell", …), and the CPU path's own row kernels'
+    /// instruction set ("avx512", "avx2", "baseline").
+    public var openBLASCore: String?
+    public var rowKernels: String?
 
     public init(cpu: String, cores: Int, openBLASThreads: Int, devices: [DeviceInfo], date: String,
                 commandLine: String, loadBefore: [Double]?, loadAfter: [Double]?, profile: String, seconds: Double?) {
@@ -34,12 +38,16 @@ public struct MachineInfo: Sendable, Codable, Hashable {
         self.seconds = seconds
         version = BackpropVersion.current
         cpuFlags = Self.vectorFlags()
+        openBLASCore = CPUDevice.openBLASCore
+        rowKernels = CPUDevice.rowKernelISA
     }
 
     enum CodingKeys: String, CodingKey {
         case cpu, cores, devices, date, profile, seconds, version
         case cpuFlags = "cpu_flags"
         case openBLASThreads = "openblas_threads"
+        case openBLASCore = "openblas_core"
+        case rowKernels = "row_kernels"
         case commandLine = "command_line"
         case loadBefore = "load_before"
         case loadAfter = "load_after"

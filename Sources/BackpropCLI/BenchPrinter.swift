@@ -19,7 +19,8 @@ final class BenchPrinter {
                                    modes: configuration.modes.map(\.description) + configuration.accuracy.runs.map(\.name))
             let m = MachineInfo.current(devices: devices, commandLine: "", profile: configuration.profile)
             say("# backprop \(BackpropVersion.current) bench (\(configuration.profile)): \(m.cpu), \(m.cores) cores"
-                + (m.cpuFlags.map { " (\($0.joined(separator: " ")))" } ?? "") + ", OpenBLAS \(m.openBLASThreads) threads; "
+                + (m.cpuFlags.map { " (\($0.joined(separator: " ")))" } ?? "") + ", OpenBLAS \(m.openBLASThreads) threads"
+                + (m.openBLASCore.map { " (\($0) kernels" + (CPUDevice.openBLASCoreSetting.map { ", \($0)" } ?? "") + ")" } ?? "") + (m.rowKernels.map { ", \($0) row kernels" } ?? "") + "; "
                 + "load average \(load(m.loadBefore))")
             for d in devices {
                 let build = d.build.map { "; \($0)" } ?? ""

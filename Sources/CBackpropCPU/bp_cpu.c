@@ -173,6 +173,16 @@ static int chosen_isa(void) {
     return v;
 }
 
+int bp_cpu_has_skylakex_avx512(void) {
+#ifdef BP_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
 int bp_cpu_use_kernel_isa(const char *isa) {
     int v = 0;
     if (!strcmp(isa, "avx512")) v = 3;

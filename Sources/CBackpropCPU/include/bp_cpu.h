@@ -37,6 +37,9 @@ void bp_prefetch(const float *p, int count);
 /// CPU has, unless bp_cpu_use_kernel_isa chose another).
 const char *bp_cpu_kernel_isa(void);
 
+/// Whether this CPU runs the AVX-512 subset OpenBLAS's SkylakeX kernels use (F, CD, BW, DQ, VL).
+int bp_cpu_has_skylakex_avx512(void);
+
 /// Makes the kernels run with `isa` ("avx512", "avx2", "baseline"; for tests of each
 /// instance); returns 0, changing nothing, when the name is unknown or this CPU lacks it.
 int bp_cpu_use_kernel_isa(const char *isa);
