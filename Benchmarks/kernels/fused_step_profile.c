@@ -3,8 +3,8 @@
 // matrix stays wherever it fits), against the plain-step passes it replaces, with the bytes
 // each moves and the rate it reaches.
 //
-//   cc -O2 -I Sources/CBackpropCPU/include -o /tmp/profile Benchmarks/kernels/fused_step_profile.c \
-//      Sources/CBackpropCPU/bp_cpu.c && taskset -c 0 /tmp/profile
+//   cc -O2 -I Sources/CBackpropCPU/include -o /tmp/profile Benchmarks/kernels/fused_step_profile.c
+//      Sources/CBackpropCPU/bp_cpu.c   (then: taskset -c 0 /tmp/profile)
 #include "bp_cpu.h"
 #include <stdio.h>
 #include <stdlib.h>
