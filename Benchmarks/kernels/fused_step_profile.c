@@ -36,11 +36,11 @@ static void matrix(int rows, int cols, int reps) {
     for (int j = 0; j < rows; j++) c[j] *= 1e-6f;   // updates small enough to leave the weights finite
     double bytes = 4.0 * rows * cols;
     printf("%d×%d (%.0f KB), %s kernels:\n", rows, cols, bytes / 1024, bp_cpu_kernel_isa());
-    TIME("forward product (read)", bytes, bp_rows_update_dot(0, rows, cols, w, cols, 1, NULL, NULL, x, out));
-    TIME("update alone (read + write)", 2 * bytes, bp_rows_update_dot(0, rows, cols, w, cols, 1, c, p, NULL, NULL));
-    TIME("pending update + forward (read + write)", 2 * bytes, bp_rows_update_dot(0, rows, cols, w, cols, 1, c, p, x, out));
-    TIME("backward product + update (read + write)", 2 * bytes, bp_rows_backprop_update(0, rows, cols, w, cols, d, 1, c, x, dx));
-    TIME("half the rows: pending update + forward", bytes, bp_rows_update_dot(0, rows / 2, cols, w, cols, 1, c, p, x, out));
+    TIME("forward product (read)", bytes, bp_rows_update_dot(0, rows, cols, w, cols, 1, NULL, NULL, x, out, NULL, 0, 0));
+    TIME("update alone (read + write)", 2 * bytes, bp_rows_update_dot(0, rows, cols, w, cols, 1, c, p, NULL, NULL, NULL, 0, 0));
+    TIME("pending update + forward (read + write)", 2 * bytes, bp_rows_update_dot(0, rows, cols, w, cols, 1, c, p, x, out, NULL, 0, 0));
+    TIME("backward product + update (read + write)", 2 * bytes, bp_rows_backprop_update(0, rows, cols, w, cols, d, 1, c, x, dx, NULL, 0, 0));
+    TIME("half the rows: pending update + forward", bytes, bp_rows_update_dot(0, rows / 2, cols, w, cols, 1, c, p, x, out, NULL, 0, 0));
     free(w); free(x); free(p); free(c); free(d); free(out); free(dx);
 }
 

@@ -65,11 +65,41 @@ INLINE float update_dot_row(float *row, int cols, float s, float c, const float 
     return t;
 }
 
+// Classical momentum's update of a row: vel = μ·vel + decay·w + c·p; w += vel. With `x`, the
+// updated row's product with x.
+INLINE float momentum_row(float *row, float *vel, int cols, float mu, float decay, float c, const float *p,
+                          const float *x) {
+    v16 a0 = {0};
+    int i = 0;
+    for (; i + 16 <= cols; i += 16) {
+        v16 wv = ld16(row + i);
+        v16 vv = mu * ld16(vel + i) + decay * wv + c * ld16(p + i);
+        st16(vel + i, vv);
+        wv += vv;
+        st16(row + i, wv);
+        if (x) a0 += wv * ld16(x + i);
+    }
+    float t;
+    HSUM(a0, t);
+    for (; i < cols; i++) {
+        float vv = mu * vel[i] + decay * row[i] + c * p[i];
+        vel[i] = vv;
+        row[i] += vv;
+        if (x) t += row[i] * x[i];
+    }
+    return t;
+}
+
 INLINE void update_dot_body(int first, int last, int cols, float *w, int ld, float scale,
-                            const float *coef, const float *pending, const float *x, float *out) {
+                            const float *coef, const float *pending, const float *x, float *out,
+                            float *vel, float mu, float decay) {
     for (int j = first; j < last; j++) {
         float *row = w + (size_t)j * (size_t)ld;
-        if (coef && x) out[j] = update_dot_row(row, cols, scale, coef[j], pending, x);
+        if (coef && vel) {
+            float t = momentum_row(row, vel + (size_t)j * (size_t)ld, cols, mu, decay, coef[j], pending, x);
+            if (x) out[j] = t;
+        }
+        else if (coef && x) out[j] = update_dot_row(row, cols, scale, coef[j], pending, x);
         else if (coef) update_row(row, cols, scale, coef[j], pending);
         else if (x) out[j] = dot_row(row, cols, x);
     }
@@ -78,7 +108,30 @@ INLINE void update_dot_body(int first, int last, int cols, float *w, int ld, flo
 // MARK: rows_backprop_update
 
 INLINE void backprop_update_body(int first, int last, int cols, float *w, int ld, const float *d,
-                                 float s, const float *coef, const float *x, float *dx) {
+                                 float s, const float *coef, const float *x, float *dx,
+                                 float *vel, float mu, float decay) {
+    if (vel) {
+        for (int j = first; j < last; j++) {
+            float *r = w + (size_t)j * (size_t)ld, *vr = vel + (size_t)j * (size_t)ld;
+            float dj = d[j], cj = coef[j];
+            int i = 0;
+            for (; i + 16 <= cols; i += 16) {
+                v16 wv = ld16(r + i);
+                st16(dx + i, ld16(dx + i) + dj * wv);
+                v16 vv = mu * ld16(vr + i) + decay * wv + cj * ld16(x + i);
+                st16(vr + i, vv);
+                st16(r + i, wv + vv);
+            }
+            for (; i < cols; i++) {
+                float wv = r[i];
+                dx[i] += dj * wv;
+                float vv = mu * vr[i] + decay * wv + cj * x[i];
+                vr[i] = vv;
+                r[i] = wv + vv;
+            }
+        }
+        return;
+    }
     int j = first;
     // Four rows at a time, so that dx is read and written once for four rows of W.
     for (; j + 4 <= last; j += 4) {
@@ -129,11 +182,13 @@ void bp_prefetch(const float *p, int count) {
 // MARK: Instances and dispatch
 
 #define UPDATE_DOT_ARGS int first, int last, int cols, float *w, int ld, float scale, \
-                        const float *coef, const float *pending, const float *x, float *out
-#define UPDATE_DOT_PASS first, last, cols, w, ld, scale, coef, pending, x, out
+                        const float *coef, const float *pending, const float *x, float *out, \
+                        float *vel, float mu, float decay
+#define UPDATE_DOT_PASS first, last, cols, w, ld, scale, coef, pending, x, out, vel, mu, decay
 #define BACKPROP_ARGS int first, int last, int cols, float *w, int ld, const float *d, \
-                      float scale, const float *coef, const float *x, float *dx
-#define BACKPROP_PASS first, last, cols, w, ld, d, scale, coef, x, dx
+                      float scale, const float *coef, const float *x, float *dx, \
+                      float *vel, float mu, float decay
+#define BACKPROP_PASS first, last, cols, w, ld, d, scale, coef, x, dx, vel, mu, decay
 
 typedef void (*update_dot_fn)(UPDATE_DOT_ARGS);
 typedef void (*backprop_fn)(BACKPROP_ARGS);

@@ -17,7 +17,15 @@ struct FusedStochasticStepTests {
         /// Small where a layer is 1000 wide: a stochastic step moves z by about lr·|a|², and
         /// past 2 it diverges.
         var learningRate: Float = 0.05
-        var testDescription: String { "\(sizes.map(String.init).joined(separator: ",")) \(hidden) \(loss.rawValue) wd \(weightDecay)" }
+        /// Classical momentum's μ, or nil for plain SGD.
+        var momentum: Float? = nil
+        var testDescription: String {
+            "\(sizes.map(String.init).joined(separator: ",")) \(hidden) \(loss.rawValue) wd \(weightDecay)"
+                + (momentum.map { " momentum \($0)" } ?? "")
+        }
+        func config(learningRate lr: Float) -> OptimizerConfig {
+            OptimizerConfig(momentum == nil ? .sgd : .momentum, learningRate: lr, momentum: momentum ?? 0.9, weightDecay: weightDecay)
+        }
     }
 
     static let unsplit = [
@@ -27,12 +35,16 @@ struct FusedStochasticStepTests {
         Case(sizes: [33, 1000, 1], hidden: .sigmoid, loss: .squaredError, weightDecay: 0.01, learningRate: 0.003),
         Case(sizes: [1, 3, 17, 2], hidden: .swish, loss: .sigmoidCrossEntropy, weightDecay: 0),
         Case(sizes: [17, 33, 3, 1000, 5], hidden: .leakyReLU(alpha: 0.1), loss: .squaredError, weightDecay: 0.2, learningRate: 0.003),
+        Case(sizes: [17, 33, 3], hidden: .tanh, loss: .softmaxCrossEntropy, weightDecay: 0.05, momentum: 0.9),
+        Case(sizes: [1000, 17, 33], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0, learningRate: 0.02, momentum: 0.8),
+        Case(sizes: [3, 1, 2], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.1, momentum: 0.5),
     ]
     /// The same, and one with two hidden layers wide enough that both threads own rows of each,
     /// on two threads: each thread owns blocks of 16 units, so a layer of 1, 3 or 17 leaves the
     /// second thread one unit or none.
     static let cases = unsplit.map { ($0, 1) } + (unsplit.dropFirst() + [
         Case(sizes: [33, 47, 1000, 3], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.01, learningRate: 0.003),
+        Case(sizes: [33, 47, 1000, 3], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.01, learningRate: 0.002, momentum: 0.9),
     ]).map { ($0, 2) }
 
     /// n samples with inputs in [−1, 1] and targets the loss takes (one-hot rows for
@@ -93,7 +105,7 @@ struct FusedStochasticStepTests {
         let start = try Self.initial(arch)
         let n = 9
         let (set, targets) = Self.data(arch, samples: n, rng: &rng)
-        let config = OptimizerConfig(.sgd, learningRate: c.learningRate, weightDecay: c.weightDecay)
+        let config = c.config(learningRate: c.learningRate)
         let trainer = try Self.trainer(arch, parameters: start, config: config, fused: true, threads: threads, shuffle: false)
         let data = try DeviceData(set, for: trainer.network)
         // A whole epoch, then a pass of 4 updates that stops inside the next.
@@ -103,7 +115,8 @@ struct FusedStochasticStepTests {
         #expect(first.complete && !second.complete && trainer.optimizer.steps == n + 4)
 
         var reference = ReferenceNetwork(arch, parameters: start.map(Double.init))
-        let inputs = set.inputs.map(Double.init), lr = Double(config.learningRate), decay = 1 - lr * Double(c.weightDecay)
+        let inputs = set.inputs.map(Double.init), lr = Double(config.learningRate), wd = Double(c.weightDecay)
+        var velocity = [Double](repeating: 0, count: arch.parameterCount)
         var losses: [Double] = []
         for step in 0..<(n + 4) {
             let i = step % n, o = arch.outputSize
@@ -111,7 +124,14 @@ struct FusedStochasticStepTests {
             losses.append(reference.loss(x, t, rows: 1))
             let g = reference.gradients(x, t, rows: 1)
             for k in 0..<arch.parameterCount {
-                reference.parameters[k] = (k < arch.weightCount ? decay : 1) * reference.parameters[k] - lr * g[k]
+                // p −= lr·(g + wd·p) (weights decay, biases do not); momentum: v = μ·v − lr·(g + wd·p), p += v.
+                let grad = g[k] + (k < arch.weightCount ? wd * reference.parameters[k] : 0)
+                if let mu = c.momentum {
+                    velocity[k] = Double(mu) * velocity[k] - lr * grad
+                    reference.parameters[k] += velocity[k]
+                } else {
+                    reference.parameters[k] -= lr * grad
+                }
             }
         }
         let got = try trainer.network.readParameters()
@@ -131,7 +151,7 @@ struct FusedStochasticStepTests {
         // A held-out set larger than the training set: its evaluation after each epoch grows
         // the network's workspace, which the fused step must not depend on.
         let (held, _) = Self.data(arch, samples: 40, rng: &rng)
-        let config = OptimizerConfig(.sgd, learningRate: c.learningRate / 2, weightDecay: c.weightDecay)
+        let config = c.config(learningRate: c.learningRate / 2)
         func run(fused: Bool) throws -> (parameters: [Float], result: TrainingResult, steps: Int) {
             let trainer = try Self.trainer(arch, parameters: start, config: config, fused: fused, threads: threads, shuffle: true)
             // Stops after the 40th update, inside the third epoch.
@@ -161,7 +181,7 @@ struct FusedStochasticStepTests {
         var rng = SeededGenerator(seed: 47)
         let start = try Self.initial(arch)
         let (set, _) = Self.data(arch, samples: 23, rng: &rng)
-        let config = OptimizerConfig(.sgd, learningRate: c.learningRate, weightDecay: c.weightDecay)
+        let config = c.config(learningRate: c.learningRate)
         func run(_ threads: Int?) throws -> ([Float], [Double]) {
             let trainer = try Self.trainer(arch, parameters: start, config: config, fused: true, threads: 2, shuffle: true)
             (trainer.network.device as! CPUDevice).fusedRunThreads = threads
@@ -182,7 +202,8 @@ struct FusedStochasticStepTests {
         let arch = try Architecture(sizes: [3, 4, 2])
         let network = try Network(arch, device: CPUDevice(), seed: 1)
         #expect(try FusedStochasticStep.make(network: network, optimizer: Optimizer(OptimizerConfig(.sgd, learningRate: 0.1), network: network)) != nil)
-        for kind in [OptimizerConfig.Kind.momentum, .adam, .nesterov] {
+        #expect(try FusedStochasticStep.make(network: network, optimizer: Optimizer(OptimizerConfig(.momentum, learningRate: 0.1), network: network)) != nil)
+        for kind in [OptimizerConfig.Kind.adam, .nesterov, .rprop] {
             let optimizer = try Optimizer(OptimizerConfig(kind, learningRate: 0.1, momentum: 0.9), network: network)
             #expect(try FusedStochasticStep.make(network: network, optimizer: optimizer) == nil, "\(kind)")
         }

@@ -1,7 +1,7 @@
 import CBackpropCPU
 
-/// Stochastic SGD on the CPU path in as few passes over the weights as the algorithm allows,
-/// spread over the cores (issue 15). The plain step reads each weight matrix three times: the
+/// Stochastic SGD, plain or with classical momentum, on the CPU path in as few passes over
+/// the weights as the algorithm allows, spread over the cores (issue 15). The plain step reads each weight matrix three times: the
 /// forward product, the backward product Wᵀδ, and the rank-1 update (read and write). Here:
 ///
 /// - a layer's backward product and its update share one pass (`bp_rows_backprop_update`:
@@ -23,8 +23,9 @@ import CBackpropCPU
 /// product: one barrier a step for a network with one hidden layer.
 ///
 /// The arithmetic is the plain step's: each product uses the weights of the forward pass and
-/// each update is w ← (1 − lr·wd)·w − lr·∇ (weights), b ← b − lr·∇ (biases), applied after the
-/// gradient that needs the old values. Only the order of float additions differs. The
+/// each update is w ← (1 − lr·wd)·w − lr·∇ (weights), b ← b − lr·∇ (biases), or momentum's
+/// v ← μ·v − lr·(∇ + wd·w), w ← w + v (no decay on biases), applied after the gradient that
+/// needs the old values. Only the order of float additions differs. The
 /// element-wise parts are `CPUKernels`' (the CPU device's own).
 final class FusedStochasticStep {
     let network: Network
@@ -42,6 +43,10 @@ final class FusedStochasticStep {
     private let layers: Int
     private let weights: [UnsafeMutablePointer<Float>]
     private let biases: [UnsafeMutablePointer<Float>]
+    /// Classical momentum's velocity beside each layer's weights and biases (the optimizer's
+    /// state, laid out like the parameters), or nil for plain SGD; and its μ.
+    private let velocity: [UnsafeMutablePointer<Float>]?, biasVelocity: [UnsafeMutablePointer<Float>]?
+    private let mu: Float
     /// Z, A and δ of each hidden layer (the step's own: evaluation may replace the network's
     /// workspace between epochs).
     private let z: [UnsafeMutablePointer<Float>], a: [UnsafeMutablePointer<Float>], d: [UnsafeMutablePointer<Float>]
@@ -59,10 +64,11 @@ final class FusedStochasticStep {
     /// layers, own[0] is the inputs (one block).
     private let own: [[Range<Int>]]
     private var allocations: [UnsafeMutablePointer<Float>] = []
-    /// The first layer's pending update: W₀ ← pendingScale·W₀ + pendingCoef·pendingInputᵀ.
+    /// The first layer's pending update: W₀ ← pendingScale·W₀ + pendingCoef·pendingInputᵀ
+    /// (momentum: V₀ ← μ·V₀ + pendingDecay·W₀ + pendingCoef·pendingInputᵀ, W₀ += V₀).
     private let pendingCoef: UnsafeMutablePointer<Float>
     private var pendingInput: UnsafePointer<Float>?
-    private var pendingScale: Float = 1
+    private var pendingScale: Float = 1, pendingDecay: Float = 0
     /// Whether the first layer holds an update not yet applied.
     private(set) var pending = false
     private let team: OpaquePointer
@@ -70,13 +76,15 @@ final class FusedStochasticStep {
     private var input: UnsafePointer<Float>
     private var targets: CPUKernels.SampleTargets = .index(0)
     private var lossSlot: UnsafeMutablePointer<Float>, correctSlot: UnsafeMutablePointer<Float>
-    private var rate: Float = 0, scale: Float = 1
+    /// 1 − lr·wd (SGD's factor on the weights) and −lr·wd (momentum's decay term).
+    private var rate: Float = 0, scale: Float = 1, decay: Float = 0
 
-    /// The fused step for `network` trained by plain SGD on `CPUDevice`, or nil where it does
-    /// not apply (another device or rule; these take the general path).
+    /// The fused step for `network` trained by plain SGD or classical momentum on
+    /// `CPUDevice`, or nil where it does not apply (another device or rule; these take the
+    /// general path).
     static func make(network: Network, optimizer: Optimizer) throws -> FusedStochasticStep? {
         guard let device = network.device as? CPUDevice, device.fusedStochastic,
-              optimizer.config.kind == .sgd else { return nil }
+              [.sgd, .momentum].contains(optimizer.config.kind) else { return nil }
         return try FusedStochasticStep(network: network, optimizer: optimizer, device: device)
     }
 
@@ -90,6 +98,15 @@ final class FusedStochasticStep {
         let parameters = try Self.pointer(network.parameters.start)
         weights = (0..<layers).map { parameters + arch.weightOffset($0) }
         biases = (0..<layers).map { parameters + arch.biasOffset($0) }
+        if optimizer.config.kind == .momentum {
+            let v = try Self.pointer(optimizer.state[0].start)
+            velocity = (0..<layers).map { v + arch.weightOffset($0) }
+            biasVelocity = (0..<layers).map { v + arch.biasOffset($0) }
+        } else {
+            velocity = nil
+            biasVelocity = nil
+        }
+        mu = optimizer.config.momentum
         // Blocks: only with a hidden layer to split and enough weights to repay a barrier. A
         // block may own no units of a narrow layer; its thread still meets every barrier.
         let hidden = (0..<Swift.max(layers - 1, 0)).map { arch.units(ofLayer: $0) }
@@ -159,6 +176,7 @@ final class FusedStochasticStep {
         correctSlot = try Self.pointer(data.correct.at(slot))
         rate = lr
         scale = 1 - lr * optimizer.config.weightDecay
+        decay = -lr * optimizer.config.weightDecay
         running = device.fusedRunThreads.map { $0 <= 1 ? 1 : blocks } ?? chooser.threads
         if blocks > 1 { chooser.beforeStep() }
         if running > 1 {
@@ -172,10 +190,11 @@ final class FusedStochasticStep {
         stepsRun += 1
         if running > 1 { teamStepsRun += 1 }
         // The output biases, once every block has read them.
-        let out = layers - 1, c = outC[0]
-        for j in 0..<arch.outputSize { biases[out][j] += c[j] }
+        let out = layers - 1
+        updateBiases(out, 0..<arch.outputSize, outC[0])
         pendingInput = input
         pendingScale = scale
+        pendingDecay = decay
         pending = true
         optimizer.countStep()
     }
@@ -188,8 +207,24 @@ final class FusedStochasticStep {
         guard pending, let pendingInput else { return }
         let units = arch.units(ofLayer: 0), fanIn = arch.inputSize
         bp_rows_update_dot(0, Int32(units), Int32(fanIn), weights[0], Int32(fanIn), pendingScale, pendingCoef,
-                           pendingInput, nil, nil)
+                           pendingInput, nil, nil, velocity?[0], mu, pendingDecay)
         pending = false
+    }
+
+    /// Biases `units` of layer l by their coefficients −lr·δ (`c`, indexed by unit): b += c,
+    /// or with momentum v = μ·v + c, b += v (no decay on biases).
+    @inline(__always)
+    private func updateBiases(_ l: Int, _ units: Range<Int>, _ c: UnsafeMutablePointer<Float>) {
+        let b = biases[l]
+        if let biasVelocity {
+            let v = biasVelocity[l]
+            for j in units {
+                v[j] = mu * v[j] + c[j]
+                b[j] += v[j]
+            }
+        } else {
+            for j in units { b[j] += c[j] }
+        }
     }
 
     /// Thread t's blocks: its own on the team, all of them alone.
@@ -207,7 +242,7 @@ final class FusedStochasticStep {
     /// writes only what its block owns, so one thread running every block in turn computes
     /// exactly what the team computes.
     private func body(_ bs: Range<Int>) {
-        let out = layers - 1, outputs = arch.outputSize, lr = rate, s = scale
+        let out = layers - 1, outputs = arch.outputSize, lr = rate, s = scale, dec = decay
         let wasPending = pending
         // Forward through the hidden layers: the block's rows.
         for l in 0..<out {
@@ -218,10 +253,10 @@ final class FusedStochasticStep {
                 if r.isEmpty { continue }
                 if l == 0 && wasPending {
                     bp_rows_update_dot(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[0], Int32(fanIn),
-                                       pendingScale, pendingCoef, pendingInput, x, z[0])
+                                       pendingScale, pendingCoef, pendingInput, x, z[0], velocity?[0], mu, pendingDecay)
                 } else {
                     bp_rows_update_dot(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[l], Int32(fanIn),
-                                       1, nil, nil, x, z[l])
+                                       1, nil, nil, x, z[l], nil, 0, 0)
                 }
                 CPUKernels.biasActivation(z: z[l] + r.lowerBound, bias: biases[l] + r.lowerBound, a: a[l] + r.lowerBound,
                                           count: r.count, activation: arch.activations[l])
@@ -237,9 +272,11 @@ final class FusedStochasticStep {
                 zp.update(repeating: 0, count: outputs)
             } else if out == 0 && wasPending {
                 bp_rows_update_dot(0, Int32(outputs), Int32(cols.count), w, Int32(fanIn), pendingScale, pendingCoef,
-                                   pendingInput! + cols.lowerBound, x + cols.lowerBound, zp)
+                                   pendingInput! + cols.lowerBound, x + cols.lowerBound, zp,
+                                   velocity.map { $0[out] + cols.lowerBound }, mu, pendingDecay)
             } else {
-                bp_rows_update_dot(0, Int32(outputs), Int32(cols.count), w, Int32(fanIn), 1, nil, nil, x + cols.lowerBound, zp)
+                bp_rows_update_dot(0, Int32(outputs), Int32(cols.count), w, Int32(fanIn), 1, nil, nil, x + cols.lowerBound, zp,
+                                   nil, 0, 0)
             }
         }
         sync()
@@ -267,19 +304,17 @@ final class FusedStochasticStep {
             let dx = d[out - 1] + cols.lowerBound
             dx.update(repeating: 0, count: cols.count)
             bp_rows_backprop_update(0, Int32(outputs), Int32(cols.count), weights[out] + cols.lowerBound, Int32(fanIn),
-                                    od, s, oc, x + cols.lowerBound, dx)
+                                    od, s, oc, x + cols.lowerBound, dx, velocity.map { $0[out] + cols.lowerBound }, mu, dec)
             CPUKernels.activationBackward(dx, z: z[out - 1] + cols.lowerBound, a: a[out - 1] + cols.lowerBound,
                                           count: cols.count, activation: arch.activations[out - 1])
         }
         // Backward through the hidden layers: the block's rows, down.
         for l in stride(from: out - 1, through: 0, by: -1) {
-            let fanIn = arch.inputs(ofLayer: l), dl = d[l], bias = biases[l]
+            let fanIn = arch.inputs(ofLayer: l), dl = d[l]
             for b in bs {
                 let r = own[l][b], c = coef[b]
-                for j in r {
-                    c[j] = -lr * dl[j]
-                    bias[j] += c[j]
-                }
+                for j in r { c[j] = -lr * dl[j] }
+                updateBiases(l, r, c)
                 if l == 0 {
                     if !r.isEmpty { (pendingCoef + r.lowerBound).update(from: c + r.lowerBound, count: r.count) }
                     continue
@@ -288,7 +323,7 @@ final class FusedStochasticStep {
                 part.update(repeating: 0, count: fanIn)
                 if !r.isEmpty {
                     bp_rows_backprop_update(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[l], Int32(fanIn),
-                                            dl, s, c, a[l - 1], part)
+                                            dl, s, c, a[l - 1], part, velocity?[l], mu, dec)
                 }
             }
             if l == 0 { break }

@@ -15,19 +15,22 @@ extern "C" {
 ///   if coef:  w_j = scale·w_j + coef[j]·pending        (a rank-1 update left pending)
 ///   if x:     out[j] = w_j · x                          (after the update)
 /// One read (and, with coef, one write) of each row: the update of the previous step and
-/// the product of this one share the pass.
+/// the product of this one share the pass. With `vel` (laid out like W, same ld), the update
+/// is classical momentum's instead: vel_j = mu·vel_j + decay·w_j + coef[j]·pending,
+/// w_j += vel_j (scale unused).
 void bp_rows_update_dot(int first, int last, int cols, float *w, int ld,
                         float scale, const float *coef, const float *pending,
-                        const float *x, float *out);
+                        const float *x, float *out, float *vel, float mu, float decay);
 
 /// For each row j in [first, last) of W:
 ///   dx += d[j]·w_j      (with w_j as it was: the backward product Wᵀd)
-///   w_j = scale·w_j + coef[j]·x
+///   w_j = scale·w_j + coef[j]·x      (with vel: vel_j = mu·vel_j + decay·w_j + coef[j]·x,
+///                                      w_j += vel_j)
 /// One read and one write of each row for both the backward product and the update.
 /// dx (cols floats) is added to, not cleared.
 void bp_rows_backprop_update(int first, int last, int cols, float *w, int ld,
                              const float *d, float scale, const float *coef,
-                             const float *x, float *dx);
+                             const float *x, float *dx, float *vel, float mu, float decay);
 
 /// Asks the CPU to bring `count` floats from `p` into its caches ahead of use (a shuffled
 /// epoch's next sample: a row the hardware prefetcher cannot guess).
