@@ -179,6 +179,37 @@ void bp_prefetch(const float *p, int count) {
     if (count > 0) __builtin_prefetch(p + count - 1, 0, 3);
 }
 
+// MARK: adam
+
+#if defined(__clang__) && __has_builtin(__builtin_elementwise_sqrt)
+#define SQRT16(x) __builtin_elementwise_sqrt(x)
+#else
+#define SQRT16(x) ({ v16 s_ = (x); for (int k_ = 0; k_ < 16; k_++) s_[k_] = __builtin_sqrtf(s_[k_]); s_; })
+#endif
+
+INLINE void adam_body(float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2,
+                      float eps, float c1, float c2, float wd) {
+    const float a1 = 1 - b1, a2 = 1 - b2, lwd = lr * wd;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v16 gi = ld16(g + i);
+        v16 mi = b1 * ld16(m + i) + a1 * gi;
+        v16 vi = b2 * ld16(v + i) + a2 * gi * gi;
+        st16(m + i, mi);
+        st16(v + i, vi);
+        v16 pi = ld16(p + i);
+        pi = pi - lwd * pi;
+        st16(p + i, pi - lr * (mi * c1) / (SQRT16(vi * c2) + eps));
+    }
+    for (; i < n; i++) {
+        float gi = g[i], mi = b1 * m[i] + a1 * gi, vi = b2 * v[i] + a2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        float pi = p[i] - lwd * p[i];
+        p[i] = pi - lr * (mi * c1) / (__builtin_sqrtf(vi * c2) + eps);
+    }
+}
+
 // MARK: Instances and dispatch
 
 #define UPDATE_DOT_ARGS int first, int last, int cols, float *w, int ld, float scale, \
@@ -190,6 +221,12 @@ void bp_prefetch(const float *p, int count) {
                       float *vel, float mu, float decay
 #define BACKPROP_PASS first, last, cols, w, ld, d, scale, coef, x, dx, vel, mu, decay
 
+#define ADAM_ARGS float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2, \
+                  float eps, float c1, float c2, float wd
+#define ADAM_PASS p, g, m, v, n, lr, b1, b2, eps, c1, c2, wd
+
+typedef void (*adam_fn)(ADAM_ARGS);
+static void adam_base(ADAM_ARGS) { adam_body(ADAM_PASS); }
 typedef void (*update_dot_fn)(UPDATE_DOT_ARGS);
 typedef void (*backprop_fn)(BACKPROP_ARGS);
 
@@ -204,6 +241,8 @@ AVX512 static void update_dot_avx512(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_D
 AVX512 static void backprop_avx512(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
 AVX2 static void update_dot_avx2(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_DOT_PASS); }
 AVX2 static void backprop_avx2(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
+AVX512 static void adam_avx512(ADAM_ARGS) { adam_body(ADAM_PASS); }
+AVX2 static void adam_avx2(ADAM_ARGS) { adam_body(ADAM_PASS); }
 #endif
 
 // 1: baseline; 2: AVX2+FMA; 3: AVX-512.
@@ -278,4 +317,16 @@ void bp_rows_backprop_update(BACKPROP_ARGS) {
     }
 #endif
     f(BACKPROP_PASS);
+}
+
+void bp_adam(ADAM_ARGS) {
+    adam_fn f = adam_base;
+#ifdef BP_X86
+    switch (chosen_isa()) {
+    case 3: f = adam_avx512; break;
+    case 2: f = adam_avx2; break;
+    default: break;
+    }
+#endif
+    f(ADAM_PASS);
 }

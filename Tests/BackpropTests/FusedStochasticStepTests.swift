@@ -197,6 +197,37 @@ struct FusedStochasticStepTests {
         #expect(chosen.0 == team.0 && chosen.1 == team.1, "\(c.testDescription): the timed choice changed the bits")
     }
 
+    /// Adam's CPU update is a C kernel too (CPUKernels.adam → bp_adam), built per instruction
+    /// set: each instance against the float64 rule over six steps, on 764 parameters (a tail
+    /// past the last 16 lanes).
+    @Test("the CPU Adam update matches the float64 rule with each instruction set's kernel")
+    func adamEachISA() throws {
+        let widest = CPUDevice.rowKernelISA
+        defer { _ = CPUDevice.useRowKernelISA(widest) }
+        let arch = try Architecture(sizes: [17, 33, 5], hidden: .tanh)
+        #expect(arch.parameterCount % 16 != 0)
+        var config = OptimizerConfig(.adam, learningRate: 0.01, weightDecay: 0.1)
+        config.beta2 = 0.99
+        for isa in Self.isas where CPUDevice.useRowKernelISA(isa) {
+            var rng = SeededGenerator(seed: 13)
+            let start = rng.floats(arch.parameterCount)
+            let network = try Network(arch, device: CPUDevice(), parameters: start)
+            let optimizer = try Optimizer(config, network: network)
+            var reference = ReferenceOptimizer(Optimizer.rule(config, learningRate: config.learningRate, step: 1)!,
+                                               count: arch.parameterCount, initialStep: Double(config.learningRate))
+            var p = start.map(Double.init)
+            for step in 1...6 {
+                let g = rng.floats(arch.parameterCount)
+                try network.device.upload(g, to: network.gradients.start)
+                try optimizer.step()
+                reference.step(&p, g.map(Double.init), decayCount: arch.weightCount,
+                               rule: Optimizer.rule(config, learningRate: config.learningRate, step: step))
+            }
+            let error = maxRelativeError(try network.readParameters(), p, floor: 0.1)
+            #expect(error < 1e-5, "\(isa): largest error \(error)")
+        }
+    }
+
     @Test("other rules and devices keep the plain step")
     func scope() throws {
         let arch = try Architecture(sizes: [3, 4, 2])

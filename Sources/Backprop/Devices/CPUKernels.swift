@@ -1,3 +1,4 @@
+import CBackpropCPU
 import Foundation
 
 /// The CPU path's element-wise arithmetic, line for line the same as Kernels/*.cl so that
@@ -215,15 +216,11 @@ enum CPUKernels {
     private static func adam(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
                              _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ r: Range<Int>,
                              lr: Float, beta1: Float, beta2: Float, eps: Float, c1: Float, c2: Float, wd: Float) {
-        for i in r {
-            let gi = g[i]
-            let mi = beta1 * m[i] + (1 - beta1) * gi
-            let vi = beta2 * v[i] + (1 - beta2) * gi * gi
-            m[i] = mi
-            v[i] = vi
-            let pi = p[i] - lr * wd * p[i]
-            p[i] = pi - lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
-        }
+        // In C (CBackpropCPU), for the vector square roots and divisions Swift's baseline
+        // build does not emit: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+        // p = p − lr·wd·p − lr·(m·c1) / (√(v·c2) + ε).
+        let o = r.lowerBound
+        bp_adam(p + o, g + o, m + o, v + o, Int32(r.count), lr, beta1, beta2, eps, c1, c2, wd)
     }
 
     @inline(__always)

@@ -32,6 +32,12 @@ void bp_rows_backprop_update(int first, int last, int cols, float *w, int ld,
                              const float *d, float scale, const float *coef,
                              const float *x, float *dx, float *vel, float mu, float decay);
 
+/// One Adam step over n parameters (the CPU path's update kernel, as CPUKernels.adam states it):
+///   m = b1·m + (1−b1)·g;  v = b2·v + (1−b2)·g²;  p = p − lr·wd·p − lr·(m·c1) / (√(v·c2) + eps)
+/// with c1, c2 the bias corrections 1/(1−b1^t), 1/(1−b2^t).
+void bp_adam(float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2,
+             float eps, float c1, float c2, float wd);
+
 /// Asks the CPU to bring `count` floats from `p` into its caches ahead of use (a shuffled
 /// epoch's next sample: a row the hardware prefetcher cannot guess).
 void bp_prefetch(const float *p, int count);
