@@ -4,7 +4,7 @@
 // each moves and the rate it reaches.
 //
 //   cc -O2 -I Sources/CBackpropCPU/include -o /tmp/profile Benchmarks/kernels/fused_step_profile.c
-//      Sources/CBackpropCPU/bp_cpu.c   (then: taskset -c 0 /tmp/profile)
+//      Sources/CBackpropCPU/bp_cpu.c -lm   (then: taskset -c 0 /tmp/profile)
 #include "bp_cpu.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -225,24 +225,10 @@ INLINE void adam_body(float *p, const float *g, float *m, float *v, int n, float
                   float eps, float c1, float c2, float wd
 #define ADAM_PASS p, g, m, v, n, lr, b1, b2, eps, c1, c2, wd
 
-typedef void (*adam_fn)(ADAM_ARGS);
-static void adam_base(ADAM_ARGS) { adam_body(ADAM_PASS); }
-typedef void (*update_dot_fn)(UPDATE_DOT_ARGS);
-typedef void (*backprop_fn)(BACKPROP_ARGS);
-
-static void update_dot_base(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_DOT_PASS); }
-static void backprop_base(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
-
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define BP_X86 1
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 #define AVX2 __attribute__((target("avx2,fma")))
-AVX512 static void update_dot_avx512(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_DOT_PASS); }
-AVX512 static void backprop_avx512(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
-AVX2 static void update_dot_avx2(UPDATE_DOT_ARGS) { update_dot_body(UPDATE_DOT_PASS); }
-AVX2 static void backprop_avx2(BACKPROP_ARGS) { backprop_update_body(BACKPROP_PASS); }
-AVX512 static void adam_avx512(ADAM_ARGS) { adam_body(ADAM_PASS); }
-AVX2 static void adam_avx2(ADAM_ARGS) { adam_body(ADAM_PASS); }
 #endif
 
 // 1: baseline; 2: AVX2+FMA; 3: AVX-512.
@@ -295,38 +281,24 @@ const char *bp_cpu_kernel_isa(void) {
     }
 }
 
-void bp_rows_update_dot(UPDATE_DOT_ARGS) {
-    update_dot_fn f = update_dot_base;
+// One kernel's instances (its body built per instruction set) and the exported function
+// that runs the one chosen_isa picks. ARGS and PASS name the parameter and argument lists.
 #ifdef BP_X86
-    switch (chosen_isa()) {
-    case 3: f = update_dot_avx512; break;
-    case 2: f = update_dot_avx2; break;
-    default: break;
+#define DISPATCHED(name, body, ARGS, PASS)                                  \
+    static void name##_baseline(ARGS) { body(PASS); }                       \
+    AVX2 static void name##_avx2(ARGS) { body(PASS); }                      \
+    AVX512 static void name##_avx512(ARGS) { body(PASS); }                  \
+    void bp_##name(ARGS) {                                                  \
+        switch (chosen_isa()) {                                             \
+        case 3: name##_avx512(PASS); break;                                 \
+        case 2: name##_avx2(PASS); break;                                   \
+        default: name##_baseline(PASS); break;                              \
+        }                                                                   \
     }
+#else
+#define DISPATCHED(name, body, ARGS, PASS) void bp_##name(ARGS) { body(PASS); }
 #endif
-    f(UPDATE_DOT_PASS);
-}
 
-void bp_rows_backprop_update(BACKPROP_ARGS) {
-    backprop_fn f = backprop_base;
-#ifdef BP_X86
-    switch (chosen_isa()) {
-    case 3: f = backprop_avx512; break;
-    case 2: f = backprop_avx2; break;
-    default: break;
-    }
-#endif
-    f(BACKPROP_PASS);
-}
-
-void bp_adam(ADAM_ARGS) {
-    adam_fn f = adam_base;
-#ifdef BP_X86
-    switch (chosen_isa()) {
-    case 3: f = adam_avx512; break;
-    case 2: f = adam_avx2; break;
-    default: break;
-    }
-#endif
-    f(ADAM_PASS);
-}
+DISPATCHED(rows_update_dot, update_dot_body, UPDATE_DOT_ARGS, UPDATE_DOT_PASS)
+DISPATCHED(rows_backprop_update, backprop_update_body, BACKPROP_ARGS, BACKPROP_PASS)
+DISPATCHED(adam, adam_body, ADAM_ARGS, ADAM_PASS)

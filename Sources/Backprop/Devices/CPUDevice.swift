@@ -292,9 +292,10 @@ public final class CPUDevice: Device {
 
     // MARK: Helpers
 
-    /// The buffer's storage from `ref.offset`, checked to hold `count` more elements.
+    /// The buffer's storage from `ref.offset`, checked to hold `count` more elements (also the
+    /// fused stochastic step's way to its buffers).
     @inline(__always)
-    private func words(_ ref: BufferRef, _ count: Int) throws -> UnsafeMutablePointer<Float> {
+    func words(_ ref: BufferRef, _ count: Int) throws -> UnsafeMutablePointer<Float> {
         guard let buffer = ref.buffer as? CPUBuffer else {
             throw DeviceError.foreignBuffer(device: name)
         }

@@ -95,11 +95,11 @@ final class FusedStochasticStep {
         let arch = network.architecture, layers = arch.layerCount
         self.arch = arch
         self.layers = layers
-        let parameters = try Self.pointer(network.parameters.start)
+        let parameters = try device.words(network.parameters.start, arch.parameterCount)
         weights = (0..<layers).map { parameters + arch.weightOffset($0) }
         biases = (0..<layers).map { parameters + arch.biasOffset($0) }
         if optimizer.config.kind == .momentum {
-            let v = try Self.pointer(optimizer.state[0].start)
+            let v = try device.words(optimizer.state[0].start, arch.parameterCount)
             velocity = (0..<layers).map { v + arch.weightOffset($0) }
             biasVelocity = (0..<layers).map { v + arch.biasOffset($0) }
         } else {
@@ -166,14 +166,14 @@ final class FusedStochasticStep {
     /// One SGD step on sample `sample` of `data`, its loss and correctness into slot `slot`;
     /// `next`, the sample of the step after, is fetched into the caches meanwhile.
     func step(_ data: DeviceData, sample: Int, slot: Int, next: Int?, learningRate lr: Float) throws {
-        input = UnsafePointer(try Self.pointer(data.inputs.at(sample * arch.inputSize)))
+        input = UnsafePointer(try device.words(data.inputs.at(sample * arch.inputSize), arch.inputSize))
         if let next, next >= 0, next < data.count {
-            bp_prefetch(try Self.pointer(data.inputs.at(next * arch.inputSize)), Int32(arch.inputSize))
+            bp_prefetch(try device.words(data.inputs.at(next * arch.inputSize), arch.inputSize), Int32(arch.inputSize))
         }
-        let t = try Self.pointer(data.targetBuffer.at(sample * data.targetWidth))
+        let t = try device.words(data.targetBuffer.at(sample * data.targetWidth), data.targetWidth)
         targets = data.isClassification ? .index(t[0].clampedInt(nan: -1)) : .values(t)
-        lossSlot = try Self.pointer(data.loss.at(slot))
-        correctSlot = try Self.pointer(data.correct.at(slot))
+        lossSlot = try device.words(data.loss.at(slot), 1)
+        correctSlot = try device.words(data.correct.at(slot), 1)
         rate = lr
         scale = 1 - lr * optimizer.config.weightDecay
         decay = -lr * optimizer.config.weightDecay
@@ -342,13 +342,6 @@ final class FusedStochasticStep {
                                               activation: arch.activations[l - 1])
             }
         }
-    }
-
-    /// The storage behind a CPU buffer reference.
-    private static func pointer(_ ref: BufferRef) throws -> UnsafeMutablePointer<Float> {
-        guard let buffer = ref.buffer as? CPUBuffer else { throw DeviceError.foreignBuffer(device: "CPU") }
-        precondition(ref.offset >= 0 && ref.offset <= buffer.count, "buffer offset \(ref.offset) outside 0...\(buffer.count)")
-        return buffer.pointer + ref.offset
     }
 }
 
