@@ -2,18 +2,9 @@
 // vector extensions), instantiated under three instruction sets: with AVX-512 a vector is one
 // register, with AVX2 two, with SSE2 four. The first call picks the widest the CPU has.
 #include "bp_cpu.h"
+#include "bp_isa.h"
 #include <stddef.h>
 #include <string.h>
-
-typedef float v16 __attribute__((vector_size(64), aligned(4)));   // loads and stores need no alignment
-
-#define INLINE static inline __attribute__((always_inline))
-
-// Macros, not functions: a 16-float vector passed to or returned from a function would
-// change the calling convention with the instruction set.
-#define ld16(p) (*(const v16 *)(p))
-#define st16(p, v) (*(v16 *)(p) = (v))
-#define HSUM(v, out) do { v16 hs_ = (v); float s_ = 0; for (int k_ = 0; k_ < 16; k_++) s_ += hs_[k_]; (out) = s_; } while (0)
 
 // MARK: rows_update_dot
 
@@ -225,12 +216,6 @@ INLINE void adam_body(float *p, const float *g, float *m, float *v, int n, float
                   float eps, float c1, float c2, float wd
 #define ADAM_PASS p, g, m, v, n, lr, b1, b2, eps, c1, c2, wd
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define BP_X86 1
-#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
-#define AVX2 __attribute__((target("avx2,fma")))
-#endif
-
 // 1: baseline; 2: AVX2+FMA; 3: AVX-512.
 static int widest_isa(void) {
     int v = 1;
@@ -245,7 +230,7 @@ static int widest_isa(void) {
 
 static int isa_in_use = 0;   // 0: not chosen yet
 
-static int chosen_isa(void) {
+int bp_isa_level(void) {
     int v = __atomic_load_n(&isa_in_use, __ATOMIC_RELAXED);
     if (v) return v;
     v = widest_isa();
@@ -274,30 +259,12 @@ int bp_cpu_use_kernel_isa(const char *isa) {
 }
 
 const char *bp_cpu_kernel_isa(void) {
-    switch (chosen_isa()) {
+    switch (bp_isa_level()) {
     case 3: return "avx512";
     case 2: return "avx2";
     default: return "baseline";
     }
 }
-
-// One kernel's instances (its body built per instruction set) and the exported function
-// that runs the one chosen_isa picks. ARGS and PASS name the parameter and argument lists.
-#ifdef BP_X86
-#define DISPATCHED(name, body, ARGS, PASS)                                  \
-    static void name##_baseline(ARGS) { body(PASS); }                       \
-    AVX2 static void name##_avx2(ARGS) { body(PASS); }                      \
-    AVX512 static void name##_avx512(ARGS) { body(PASS); }                  \
-    void bp_##name(ARGS) {                                                  \
-        switch (chosen_isa()) {                                             \
-        case 3: name##_avx512(PASS); break;                                 \
-        case 2: name##_avx2(PASS); break;                                   \
-        default: name##_baseline(PASS); break;                              \
-        }                                                                   \
-    }
-#else
-#define DISPATCHED(name, body, ARGS, PASS) void bp_##name(ARGS) { body(PASS); }
-#endif
 
 DISPATCHED(rows_update_dot, update_dot_body, UPDATE_DOT_ARGS, UPDATE_DOT_PASS)
 DISPATCHED(rows_backprop_update, backprop_update_body, BACKPROP_ARGS, BACKPROP_PASS)
