@@ -22,11 +22,14 @@ public final class BenchmarkDevice {
                    build: buildReport)
     }
 
-    /// The CPU path (OpenBLAS: `cblas_sgemm`, the GEMM reference).
-    public static func cpu() -> BenchmarkDevice {
+    /// The GEMM reference, "cblas": the CPU path with every product on `cblas_sgemm` (its own
+    /// skinny-product kernels off), so that the CPU path's rows have a ratio too.
+    public static func cblas() -> BenchmarkDevice {
         var cpu: CPUDevice?
         let seconds = Measure.seconds { cpu = CPUDevice() }
-        return BenchmarkDevice(label: "cpu", device: cpu ?? CPUDevice(), openSeconds: seconds, buildReport: nil)
+        let device = cpu ?? CPUDevice()
+        device.skinnyProducts = false
+        return BenchmarkDevice(label: "cblas", device: device, openSeconds: seconds, buildReport: nil)
     }
 
     /// Opens the devices `requests` name (nil: the CPU path and every OpenCL device), in the

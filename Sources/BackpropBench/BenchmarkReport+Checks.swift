@@ -29,7 +29,7 @@ extension BenchmarkReport {
         for d in expected.devices where !known.contains(d) { out.append("machine.devices lacks \(d)") }
         for r in records {
             out += sanity(r)
-            if r.device != "cpu" && !known.contains(r.device) { out.append("record for unknown device \(r.device)") }
+            if r.device != "cblas" && !known.contains(r.device) { out.append("record for unknown device \(r.device)") }
         }
         let skippedSections = Set(skipped.map(\.section))
         if expected.sections.contains(.throughput) {
@@ -46,7 +46,7 @@ extension BenchmarkReport {
             let rows = records(.gemm)
             let shapes = Set(rows.map { "\($0.shape ?? "?") \($0.op ?? "?")" })
             if shapes.isEmpty { out.append("gemm: no figures") }
-            for d in expected.devices + ["cpu"] {
+            for d in expected.devices + ["cblas"] {
                 for s in shapes.sorted() where !rows.contains(where: { $0.device == d && "\($0.shape ?? "?") \($0.op ?? "?")" == s }) {
                     out.append("gemm: no figure for \(d) \(s)")
                 }

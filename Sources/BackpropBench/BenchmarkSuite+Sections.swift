@@ -4,14 +4,14 @@ import Foundation
 extension BenchmarkSuite {
     // MARK: GEMM
 
-    /// Each shape on `cblas_sgemm` (the CPU path, opened for the purpose when not among
-    /// `devices`) and then on every other device, back to back, so that each ratio compares
-    /// figures taken seconds apart.
+    /// Each shape on `cblas_sgemm` ("cblas", opened for the purpose) and then on every
+    /// device, the CPU path included (its skinny products run its own kernels), back to back,
+    /// so that each ratio compares figures taken seconds apart.
     func runGEMM(_ devices: [BenchmarkDevice]) throws {
         let c = configuration
         progress(.sectionStarted(.gemm, repeats: c.gemmRepeats))
-        let reference = devices.first { $0.device.kind == .cpu } ?? BenchmarkDevice.cpu()
-        let others = devices.filter { $0 !== reference }
+        let reference = BenchmarkDevice.cblas()
+        let others = devices
         for shape in c.gemmShapes {
             var cblas: Double?
             for bench in [reference] + others {

@@ -84,19 +84,14 @@ struct FusedStochasticStepTests {
         return try Trainer(network: network, optimizer: Optimizer(config, network: network), options: options)
     }
 
-    /// Every instance of the row kernels this CPU runs (the widest is chosen by default).
-    static let isas = ["avx512", "avx2", "baseline"]
-
     @Test("parameters and losses match a float64 SGD loop, with each instruction set's kernels", arguments: cases)
     func matchesReference(_ c: Case, threads: Int) throws {
         let widest = CPUDevice.rowKernelISA
-        defer { _ = CPUDevice.useRowKernelISA(widest) }
-        let runnable = Self.isas.filter { CPUDevice.useRowKernelISA($0) }
-        #expect(runnable.contains("baseline") && runnable.first == widest)
-        for isa in runnable {
-            #expect(CPUDevice.useRowKernelISA(isa))
+        let ran = try KernelISA.each { isa in
+            #expect(CPUDevice.rowKernelISA == isa)
             try matchesReference(c, threads: threads, isa: isa)
         }
+        #expect(ran.contains("baseline") && ran.first == widest)
     }
 
     func matchesReference(_ c: Case, threads: Int, isa: String) throws {
@@ -202,13 +197,11 @@ struct FusedStochasticStepTests {
     /// past the last 16 lanes).
     @Test("the CPU Adam update matches the float64 rule with each instruction set's kernel")
     func adamEachISA() throws {
-        let widest = CPUDevice.rowKernelISA
-        defer { _ = CPUDevice.useRowKernelISA(widest) }
         let arch = try Architecture(sizes: [17, 33, 5], hidden: .tanh)
         #expect(arch.parameterCount % 16 != 0)
         var config = OptimizerConfig(.adam, learningRate: 0.01, weightDecay: 0.1)
         config.beta2 = 0.99
-        for isa in Self.isas where CPUDevice.useRowKernelISA(isa) {
+        try KernelISA.each { isa in
             var rng = SeededGenerator(seed: 13)
             let start = rng.floats(arch.parameterCount)
             let network = try Network(arch, device: CPUDevice(), parameters: start)

@@ -29,6 +29,13 @@ public final class CPUDevice: Device {
         if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
     }
 
+    /// Whether products with one side of at most 16 (a network's output layer: NT with n ≤ 16,
+    /// TN with m ≤ 16, NN with k ≤ 16) take the CPU path's own kernels (`bp_gemm_nt_narrow`,
+    /// `bp_gemm_tn_short`, `bp_gemm_nn_thin`), which keep a tile of C in registers over the
+    /// whole depth, rather than cblas_sgemm, whose packing costs more than such products'
+    /// arithmetic. On by default; off to measure cblas_sgemm against them.
+    public var skinnyProducts = true
+
     /// The kernel set OpenBLAS chose for this CPU at load ("Haswell", "SkylakeX", "Zen", …).
     public static var openBLASCore: String { String(cString: openblas_get_corename()) }
 
@@ -82,12 +89,13 @@ public final class CPUDevice: Device {
     public var parallelElements = 1 << 16
 
     /// Runs `body` over `0..<count` split into contiguous parts, one per thread when `work`
-    /// (elements touched) reaches `parallelElements`, else in one call on this thread. The
-    /// parts are disjoint; `body` must only write what its part owns.
+    /// (elements touched, or multiply-adds) reaches `threshold` (`parallelElements` unless
+    /// given), else in one call on this thread. The parts are disjoint; `body` must only write
+    /// what its part owns.
     @inline(__always)
-    func forEachPart(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+    func forEachPart(_ count: Int, work: Int, threshold: Int? = nil, _ body: (Range<Int>) -> Void) {
         let parts = Swift.min(threads, count)
-        guard parts > 1, work >= parallelElements else { return body(0..<count) }
+        guard parts > 1, work >= threshold ?? parallelElements else { return body(0..<count) }
         // concurrentPerform returns only when every part has run, and the parts write
         // disjoint ranges: sharing the non-Sendable closure (and the buffers it holds) is safe.
         withoutActuallyEscaping(body) { body in
@@ -146,6 +154,9 @@ public final class CPUDevice: Device {
         useThreads(forWork: m * n * k)
         switch GEMMPlan.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
         case .gemm:
+            if skinnyProducts, alpha != 0,
+               skinny(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: lda,
+                      b: pb, ldb: ldb, beta: beta, c: pc, ldc: ldc) { break }
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(n), Int32(k), alpha, pa, Int32(lda), pb, Int32(ldb),
                         beta, pc, Int32(ldc))
@@ -170,6 +181,50 @@ public final class CPUDevice: Device {
             cblas_sger(CblasRowMajor, Int32(m), Int32(n), alpha, pa, Int32(g.incA), pb, Int32(g.incB),
                        pc, Int32(ldc))
         }
+    }
+
+    /// The CPU path's kernels for products with one side of at most 16 (`bp_cpu.h`).
+    enum SkinnyKernel: Sendable {
+        /// NT with n ≤ 16, split by rows of C.
+        case ntNarrow
+        /// TN with m ≤ 16, split by columns of C in whole vectors of 16.
+        case tnShort
+        /// NN with k ≤ 16, split by rows of C.
+        case nnThin
+
+        /// The kernel for C(m×n) = op(A)·op(B), or nil when the shape is none of theirs.
+        init?(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) {
+            switch (transA, transB) {
+            case (false, true) where n <= 16: self = .ntNarrow
+            case (true, false) where m <= 16: self = .tnShort
+            case (false, false) where k <= 16: self = .nnThin
+            default: return nil
+            }
+        }
+    }
+
+    /// Runs C = alpha·op(A)·op(B) + beta·C on its skinny-product kernel when it has one,
+    /// split over `threads` (rows of C, or columns in whole vectors for TN) once it reaches
+    /// `parallelThreshold` multiply-adds; false, touching nothing, when it has none.
+    private func skinny(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        guard let which = SkinnyKernel(transA: transA, transB: transB, m: m, n: n, k: k) else { return false }
+        let kernel: @convention(c) (Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+                                    UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+        let split: Int, side: Int, block: Int
+        switch which {
+        case .ntNarrow: (kernel, split, side, block) = (bp_gemm_nt_narrow, m, n, 1)
+        case .tnShort: (kernel, split, side, block) = (bp_gemm_tn_short, n, m, 16)
+        case .nnThin: (kernel, split, side, block) = (bp_gemm_nn_thin, m, n, 1)
+        }
+        let blocks = (split + block - 1) / block
+        forEachPart(blocks, work: m * n * k, threshold: parallelThreshold) { part in
+            let first = part.lowerBound * block, last = Swift.min(split, part.upperBound * block)
+            kernel(Int32(first), Int32(last), Int32(side), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                   beta, c, Int32(ldc))
+        }
+        return true
     }
 
     // MARK: Layers

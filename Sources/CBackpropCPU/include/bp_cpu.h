@@ -1,5 +1,6 @@
-// Backprop's CPU row kernels: the passes over a weight matrix's rows that the fused
-// stochastic step makes (see Sources/Backprop/Training/FusedStochasticStep.swift). Each is
+// Backprop's CPU kernels: the passes over a weight matrix's rows that the fused stochastic
+// step makes (see Sources/Backprop/Training/FusedStochasticStep.swift), Adam's update and the
+// products with one side of at most 16 (bp_skinny.c). Each is
 // compiled three times (AVX-512, AVX2+FMA, baseline x86-64 or the host's baseline) and the
 // first call picks the widest the CPU runs: Swift itself builds for the baseline only.
 //
@@ -37,6 +38,20 @@ void bp_rows_backprop_update(int first, int last, int cols, float *w, int ld,
 /// with c1, c2 the bias corrections 1/(1−b1^t), 1/(1−b2^t).
 void bp_adam(float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2,
              float eps, float c1, float c2, float wd);
+
+/// Products with one side of at most 16 (a network's output layer), row-major as
+/// cblas_sgemm(CblasRowMajor, …) takes them, each over a range [first, last) of C's rows or
+/// columns so that threads can share one. beta = 0 leaves C unread. `side` is C's other size.
+///
+/// NT, n ≤ 16: C (m × n) = alpha·A·Bᵀ + beta·C, A m × k, B n × k; rows [first, last), side = n.
+void bp_gemm_nt_narrow(int first, int last, int side, int k, float alpha, const float *a, int lda,
+                       const float *b, int ldb, float beta, float *c, int ldc);
+/// TN, m ≤ 16: C (m × n) = alpha·Aᵀ·B + beta·C, A k × m, B k × n; columns [first, last), side = m.
+void bp_gemm_tn_short(int first, int last, int side, int k, float alpha, const float *a, int lda,
+                      const float *b, int ldb, float beta, float *c, int ldc);
+/// NN, k ≤ 16: C (m × n) = alpha·A·B + beta·C, A m × k, B k × n; rows [first, last), side = n.
+void bp_gemm_nn_thin(int first, int last, int side, int k, float alpha, const float *a, int lda,
+                     const float *b, int ldb, float beta, float *c, int ldc);
 
 /// Asks the CPU to bring `count` floats from `p` into its caches ahead of use (a shuffled
 /// epoch's next sample: a row the hardware prefetcher cannot guess).
