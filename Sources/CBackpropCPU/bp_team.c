@@ -33,6 +33,8 @@ struct bp_team {
     padded_counter finished;   // workers done with the current run
     padded_counter arrived;    // barrier arrivals in this phase
     padded_counter phase;      // barrier generation
+    padded_counter rest;       // bumped to send spinning workers to sleep at once
+    int idle_spins;            // spins before a waiting worker sleeps
     int stopping;
     int sleepers;
     pthread_mutex_t lock;
@@ -54,8 +56,13 @@ static void *worker(void *p) {
     unsigned long seen = 0;
     for (;;) {
         int spins = 0;
+        const int idle = __atomic_load_n(&team->idle_spins, __ATOMIC_RELAXED);
+        const unsigned long rest = __atomic_load_n(&team->rest.value, __ATOMIC_RELAXED);
         while (__atomic_load_n(&team->run.value, __ATOMIC_ACQUIRE) == seen) {
-            if (++spins < SPINS_BEFORE_SLEEP) { CPU_RELAX(); continue; }
+            if (++spins < idle && __atomic_load_n(&team->rest.value, __ATOMIC_RELAXED) == rest) {
+                CPU_RELAX();
+                continue;
+            }
             // Sequentially consistent both here and in bp_team_run (the counter's bump, then
             // this count's read): either the runner sees a sleeper, or the sleeper sees the run.
             pthread_mutex_lock(&team->lock);
@@ -78,6 +85,7 @@ bp_team *bp_team_create(int threads) {
     bp_team *team = calloc(1, sizeof *team);
     if (!team) return NULL;
     team->size = threads;
+    team->idle_spins = SPINS_BEFORE_SLEEP;
     pthread_mutex_init(&team->lock, NULL);
     pthread_cond_init(&team->wake, NULL);
     team->threads = calloc((size_t)threads, sizeof(pthread_t));
@@ -112,6 +120,12 @@ void bp_team_destroy(bp_team *team) {
 }
 
 int bp_team_size(const bp_team *team) { return team->size; }
+
+void bp_team_set_idle_spins(bp_team *team, int spins) {
+    __atomic_store_n(&team->idle_spins, spins < 0 ? 0 : spins, __ATOMIC_RELAXED);
+}
+
+void bp_team_rest(bp_team *team) { __atomic_add_fetch(&team->rest.value, 1, __ATOMIC_RELAXED); }
 
 void bp_team_run(bp_team *team, void (*fn)(void *, int), void *context) {
     if (team->size == 1) { fn(context, 0); return; }

@@ -26,6 +26,7 @@ public final class CPUDevice: Device {
     @inline(__always)
     private func useThreads(forWork work: Int) {
         let wanted = Int32(work >= parallelThreshold ? threads : 1)
+        if wanted > 1 { team.rest() }
         if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
     }
 
@@ -88,22 +89,23 @@ public final class CPUDevice: Device {
     /// part each): below it, waking a second thread costs more than it saves.
     public var parallelElements = 1 << 16
 
-    /// Runs `body` over `0..<count` split into contiguous parts, one per thread when `work`
-    /// (elements touched, or multiply-adds) reaches `threshold` (`parallelElements` unless
-    /// given), else in one call on this thread. The parts are disjoint; `body` must only write
-    /// what its part owns.
+    /// The threads of the split passes (`forEachPart`), started at the first.
+    private lazy var team = CPUTeam(size: threads)
+
+    /// Runs `body` over `0..<count` split into contiguous parts, one per thread of `team`, when
+    /// `work` (elements touched, or multiply-adds) reaches `threshold` (`parallelElements`
+    /// unless given), else in one call on this thread. The parts are disjoint; `body` must
+    /// only write what its part owns.
     @inline(__always)
     func forEachPart(_ count: Int, work: Int, threshold: Int? = nil, _ body: (Range<Int>) -> Void) {
-        let parts = Swift.min(threads, count)
-        guard parts > 1, work >= threshold ?? parallelElements else { return body(0..<count) }
-        // concurrentPerform returns only when every part has run, and the parts write
-        // disjoint ranges: sharing the non-Sendable closure (and the buffers it holds) is safe.
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: parts) { i in
-                body((count * i / parts)..<(count * (i + 1) / parts))
-            }
+        let parts = threads
+        guard Swift.min(parts, count) > 1, work >= threshold ?? parallelElements else { return body(0..<count) }
+        // The team returns only when every part has run, and the parts write disjoint ranges.
+        let ran = team.run { i in
+            let part = (count * i / parts)..<(count * (i + 1) / parts)
+            if !part.isEmpty { body(part) }
         }
+        if !ran { body(0..<count) }
     }
 
     // MARK: Memory

@@ -90,6 +90,13 @@ bp_team *bp_team_create(int threads);
 /// Stops and joins the team's threads and frees it. Not during a run.
 void bp_team_destroy(bp_team *team);
 int bp_team_size(const bp_team *team);
+/// How long a waiting worker spins before it sleeps (in pause instructions; 20,000 unless
+/// set, ~0.1–0.5 ms): long for runs microseconds apart, short where other threads (OpenBLAS's)
+/// need the cores between runs.
+void bp_team_set_idle_spins(bp_team *team, int spins);
+/// Sends workers now spinning between runs to sleep at once (before work on other threads,
+/// such as a multithreaded BLAS call, that wants every core). The next run wakes them.
+void bp_team_rest(bp_team *team);
 /// Calls fn(context, t) on every thread t of the team (t = 0 on the caller) and returns when
 /// all have returned. Memory written before the call is visible to every thread, and memory
 /// any thread wrote is visible to the caller after it.
