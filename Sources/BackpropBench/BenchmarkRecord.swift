@@ -33,9 +33,10 @@ public struct BenchmarkRecord: Sendable, Codable, Hashable {
     /// First run less a steady one (kernel builds, allocation, thread start-up): kept out of
     /// the figures.
     public var compileSeconds: Double?
-    /// GEMM: this device's median over `cblas_sgemm`'s (the CPU path's), measured in the same run.
+    /// GEMM: this device's median over the `cblas_sgemm` reference's, measured in the same run.
     public var ratioToCBLAS: Double?
-    /// GEMM: true on the CPU path's rows, the `cblas_sgemm` reference.
+    /// GEMM: true on the `cblas_sgemm` reference rows (device "cblas": the CPU path with its
+    /// own skinny-product kernels off).
     public var reference: Bool?
     /// Time-to-accuracy: held-out accuracy against wall time, [[seconds, accuracy], …].
     public var curve: [[Double]]?

@@ -19,7 +19,13 @@ public final class GEMMTuner {
     /// The family searched: the device type's own unless one is asked for.
     public let family: GEMMConfig.Family?
     private let progress: (String) -> Void
-    private let reference = CPUDevice()
+    /// The check of every result and the "openblas" column: cblas_sgemm for every shape (the
+    /// CPU path's own skinny-product kernels off, so that the column is OpenBLAS's).
+    private let reference: CPUDevice = {
+        let cpu = CPUDevice()
+        cpu.skinnyProducts = false
+        return cpu
+    }()
     private let target: Double, repeats: Int
     private var operands: [GEMMShape: Operands] = [:]
     /// Seconds per product by configuration and shape, and the configurations that failed.

@@ -5,9 +5,9 @@ import Synchronization
 /// passes): a `bp_team` of `size` threads, the caller one of them, started at the first split
 /// and asleep when idle, so that a split costs a flag write and a barrier.
 ///
-/// It replaced `DispatchQueue.concurrentPerform`, which on one 2-core Zen 5 machine mostly
-/// ran both parts on the calling thread: the 784,1024,1024,10 output layer's products ran at
-/// 1.0–1.4× one thread's rate through it, and at 1.8–2.1× through this team.
+/// It replaced `DispatchQueue.concurrentPerform`: on one 2-core Zen 5 machine the output
+/// layer's products (`CPUDevice.SkinnyKernel`) ran at 1.0–1.3× one thread's rate through it,
+/// and at 1.35–1.8× through this team (BENCHMARKS.md, issue 15).
 final class CPUTeam: @unchecked Sendable {
     let size: Int
     /// The team, once started (nil before the first run, or when it could not start).
