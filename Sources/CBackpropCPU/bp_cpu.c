@@ -201,6 +201,77 @@ INLINE void adam_body(float *p, const float *g, float *m, float *v, int n, float
     }
 }
 
+// MARK: Adam's fused rows
+
+// One Adam step of w[i] on the gradient c·p[i] (AdamW's decoupled decay, as adam_body): the
+// moments m, v beside the row.
+#define ADAM_ELEMENT(w, m, v, g, st, lwd, a1, a2) do {                                          \
+        const float g_ = (g);                                                                   \
+        const float m_ = (st)->b1 * (m) + (a1) * g_;                                            \
+        const float v_ = (st)->b2 * (v) + (a2) * g_ * g_;                                       \
+        (m) = m_;                                                                               \
+        (v) = v_;                                                                               \
+        const float w_ = (w) - (lwd) * (w);                                                     \
+        (w) = w_ - (st)->lr * (m_ * (st)->c1) / (__builtin_sqrtf(v_ * (st)->c2) + (st)->eps);   \
+    } while (0)
+
+// Row j's Adam update on gradient coef·p (then, with x, its product with x); m and v rows
+// beside w's.
+INLINE float adam_row(float *row, float *mr, float *vr, int cols, float c, const float *p, const float *x,
+                      const bp_adam_step *st) {
+    const float a1 = 1 - st->b1, a2 = 1 - st->b2, lwd = st->lr * st->wd, lr = st->lr, c1 = st->c1, c2 = st->c2;
+    const float eps = st->eps, b1 = st->b1, b2 = st->b2;
+    v16 acc = {0};
+    int i = 0;
+    for (; i + 16 <= cols; i += 16) {
+        v16 g = c * ld16(p + i);
+        v16 m = b1 * ld16(mr + i) + a1 * g;
+        v16 v = b2 * ld16(vr + i) + a2 * g * g;
+        st16(mr + i, m);
+        st16(vr + i, v);
+        v16 w = ld16(row + i);
+        w = w - lwd * w;
+        w = w - lr * (m * c1) / (SQRT16(v * c2) + eps);
+        st16(row + i, w);
+        if (x) acc += w * ld16(x + i);
+    }
+    float t;
+    HSUM(acc, t);
+    for (; i < cols; i++) {
+        ADAM_ELEMENT(row[i], mr[i], vr[i], c * p[i], st, lwd, a1, a2);
+        if (x) t += row[i] * x[i];
+    }
+    return t;
+}
+
+INLINE void adam_update_dot_body(int first, int last, int cols, float *w, float *m, float *v, int ld,
+                                 const float *coef, const float *pending, const float *x, float *out,
+                                 const bp_adam_step *st) {
+    for (int j = first; j < last; j++) {
+        const size_t o = (size_t)j * (size_t)ld;
+        if (coef) {
+            float t = adam_row(w + o, m + o, v + o, cols, coef[j], pending, x, st);
+            if (x) out[j] = t;
+        } else if (x) {
+            out[j] = dot_row(w + o, cols, x);
+        }
+    }
+}
+
+INLINE void adam_backprop_body(int first, int last, int cols, float *w, float *m, float *v, int ld,
+                               const float *d, const float *coef, const float *x, float *dx,
+                               const bp_adam_step *st) {
+    for (int j = first; j < last; j++) {
+        const size_t o = (size_t)j * (size_t)ld;
+        const float dj = d[j];
+        int i = 0;
+        // Wᵀd with the row as the forward pass saw it, 16 lanes at a time before the update.
+        for (; i + 16 <= cols; i += 16) st16(dx + i, ld16(dx + i) + dj * ld16(w + o + i));
+        for (; i < cols; i++) dx[i] += dj * w[o + i];
+        adam_row(w + o, m + o, v + o, cols, coef[j], x, NULL, st);
+    }
+}
+
 // MARK: Instances and dispatch
 
 #define UPDATE_DOT_ARGS int first, int last, int cols, float *w, int ld, float scale, \
@@ -215,6 +286,12 @@ INLINE void adam_body(float *p, const float *g, float *m, float *v, int n, float
 #define ADAM_ARGS float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2, \
                   float eps, float c1, float c2, float wd
 #define ADAM_PASS p, g, m, v, n, lr, b1, b2, eps, c1, c2, wd
+#define ADAM_DOT_ARGS int first, int last, int cols, float *w, float *m, float *v, int ld, const float *coef, \
+                      const float *pending, const float *x, float *out, const bp_adam_step *st
+#define ADAM_DOT_PASS first, last, cols, w, m, v, ld, coef, pending, x, out, st
+#define ADAM_BACKPROP_ARGS int first, int last, int cols, float *w, float *m, float *v, int ld, const float *d, \
+                           const float *coef, const float *x, float *dx, const bp_adam_step *st
+#define ADAM_BACKPROP_PASS first, last, cols, w, m, v, ld, d, coef, x, dx, st
 
 // 1: baseline; 2: AVX2+FMA; 3: AVX-512.
 static int widest_isa(void) {
@@ -269,3 +346,5 @@ const char *bp_cpu_kernel_isa(void) {
 DISPATCHED(rows_update_dot, update_dot_body, UPDATE_DOT_ARGS, UPDATE_DOT_PASS)
 DISPATCHED(rows_backprop_update, backprop_update_body, BACKPROP_ARGS, BACKPROP_PASS)
 DISPATCHED(adam, adam_body, ADAM_ARGS, ADAM_PASS)
+DISPATCHED(rows_update_dot_adam, adam_update_dot_body, ADAM_DOT_ARGS, ADAM_DOT_PASS)
+DISPATCHED(rows_backprop_adam, adam_backprop_body, ADAM_BACKPROP_ARGS, ADAM_BACKPROP_PASS)

@@ -2,12 +2,13 @@
 import BackpropTestSupport
 import Testing
 
-/// The CPU path's fused stochastic step (`FusedStochasticStep`) against a float64 SGD loop
-/// written from `ReferenceNetwork`'s gradients, and against the plain step, at awkward sizes:
+/// The CPU path's fused stochastic step (`FusedStochasticStep`) against a float64 SGD,
+/// momentum or Adam loop written from `ReferenceNetwork`'s gradients (Adam's through
+/// `ReferenceOptimizer`), and against the plain step, at awkward sizes:
 /// layers of 1, 3, 17, 33 and 1000 units (row counts that are not multiples of the kernels'
 /// four rows or sixteen lanes), with and without weight decay, ending on partial passes and
 /// stops so that the pending first-layer update must have been applied.
-@Suite("Fused stochastic SGD step (CPU)", .serialized)
+@Suite("Fused stochastic step: SGD, momentum, Adam (CPU)", .serialized)
 struct FusedStochasticStepTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var sizes: [Int]
@@ -19,12 +20,17 @@ struct FusedStochasticStepTests {
         var learningRate: Float = 0.05
         /// Classical momentum's μ, or nil for plain SGD.
         var momentum: Float? = nil
+        /// Adam (β2 0.99, so that its second moment moves within a few steps) instead of SGD.
+        var adam = false
         var testDescription: String {
             "\(sizes.map(String.init).joined(separator: ",")) \(hidden) \(loss.rawValue) wd \(weightDecay)"
-                + (momentum.map { " momentum \($0)" } ?? "")
+                + (momentum.map { " momentum \($0)" } ?? "") + (adam ? " adam" : "")
         }
         func config(learningRate lr: Float) -> OptimizerConfig {
-            OptimizerConfig(momentum == nil ? .sgd : .momentum, learningRate: lr, momentum: momentum ?? 0.9, weightDecay: weightDecay)
+            var c = OptimizerConfig(adam ? .adam : momentum == nil ? .sgd : .momentum, learningRate: lr,
+                                    momentum: momentum ?? 0.9, weightDecay: weightDecay)
+            c.beta2 = 0.99
+            return c
         }
     }
 
@@ -38,13 +44,20 @@ struct FusedStochasticStepTests {
         Case(sizes: [17, 33, 3], hidden: .tanh, loss: .softmaxCrossEntropy, weightDecay: 0.05, momentum: 0.9),
         Case(sizes: [1000, 17, 33], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0, learningRate: 0.02, momentum: 0.8),
         Case(sizes: [3, 1, 2], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.1, momentum: 0.5),
+        Case(sizes: [17, 5], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.05),
+        Case(sizes: [17, 33, 3], hidden: .tanh, loss: .softmaxCrossEntropy, weightDecay: 0.05, learningRate: 0.01, adam: true),
+        Case(sizes: [1000, 17, 33], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0, learningRate: 0.003, adam: true),
+        Case(sizes: [3, 1, 2], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.1, learningRate: 0.01, adam: true),
+        Case(sizes: [33, 1000, 1], hidden: .sigmoid, loss: .squaredError, weightDecay: 0.01, learningRate: 0.002, adam: true),
+        Case(sizes: [17, 5], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.05, learningRate: 0.01, adam: true),
     ]
-    /// The same, and one with two hidden layers wide enough that both threads own rows of each,
-    /// on two threads: each thread owns blocks of 16 units, so a layer of 1, 3 or 17 leaves the
+    /// The same with a hidden layer to split, and one with two hidden layers wide enough that
+    /// both threads own rows of each, on two threads: each thread owns blocks of 16 units, so a layer of 1, 3 or 17 leaves the
     /// second thread one unit or none.
-    static let cases = unsplit.map { ($0, 1) } + (unsplit.dropFirst() + [
+    static let cases = unsplit.map { ($0, 1) } + (unsplit.dropFirst().filter { $0.sizes.count > 2 } + [
         Case(sizes: [33, 47, 1000, 3], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.01, learningRate: 0.003),
         Case(sizes: [33, 47, 1000, 3], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.01, learningRate: 0.002, momentum: 0.9),
+        Case(sizes: [33, 47, 1000, 3], hidden: .relu, loss: .softmaxCrossEntropy, weightDecay: 0.01, learningRate: 0.001, adam: true),
     ]).map { ($0, 2) }
 
     /// n samples with inputs in [−1, 1] and targets the loss takes (one-hot rows for
@@ -112,12 +125,20 @@ struct FusedStochasticStepTests {
         var reference = ReferenceNetwork(arch, parameters: start.map(Double.init))
         let inputs = set.inputs.map(Double.init), lr = Double(config.learningRate), wd = Double(c.weightDecay)
         var velocity = [Double](repeating: 0, count: arch.parameterCount)
+        var adam = ReferenceOptimizer(Optimizer.rule(config, learningRate: config.learningRate, step: 1)!,
+                                      count: arch.parameterCount)
         var losses: [Double] = []
         for step in 0..<(n + 4) {
             let i = step % n, o = arch.outputSize
             let x = Array(inputs[(i * arch.inputSize)..<((i + 1) * arch.inputSize)]), t = Array(targets[(i * o)..<((i + 1) * o)])
             losses.append(reference.loss(x, t, rows: 1))
             let g = reference.gradients(x, t, rows: 1)
+            if c.adam {
+                // Adam with decoupled decay on the weights (ReferenceOptimizer, from Kingma & Ba).
+                adam.step(&reference.parameters, g, decayCount: arch.weightCount,
+                          rule: Optimizer.rule(config, learningRate: config.learningRate, step: step + 1))
+                continue
+            }
             for k in 0..<arch.parameterCount {
                 // p −= lr·(g + wd·p) (weights decay, biases do not); momentum: v = μ·v − lr·(g + wd·p), p += v.
                 let grad = g[k] + (k < arch.weightCount ? wd * reference.parameters[k] : 0)
@@ -227,7 +248,8 @@ struct FusedStochasticStepTests {
         let network = try Network(arch, device: CPUDevice(), seed: 1)
         #expect(try FusedStochasticStep.make(network: network, optimizer: Optimizer(OptimizerConfig(.sgd, learningRate: 0.1), network: network)) != nil)
         #expect(try FusedStochasticStep.make(network: network, optimizer: Optimizer(OptimizerConfig(.momentum, learningRate: 0.1), network: network)) != nil)
-        for kind in [OptimizerConfig.Kind.adam, .nesterov, .rprop] {
+        #expect(try FusedStochasticStep.make(network: network, optimizer: Optimizer(OptimizerConfig(.adam, learningRate: 0.1), network: network)) != nil)
+        for kind in [OptimizerConfig.Kind.nesterov, .rprop] {
             let optimizer = try Optimizer(OptimizerConfig(kind, learningRate: 0.1, momentum: 0.9), network: network)
             #expect(try FusedStochasticStep.make(network: network, optimizer: optimizer) == nil, "\(kind)")
         }

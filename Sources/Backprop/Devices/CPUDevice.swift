@@ -52,7 +52,7 @@ public final class CPUDevice: Device {
         return "as OPENBLAS_CORETYPE=\(set) asks\(unused)"
     }
 
-    /// Whether stochastic SGD and momentum take the fused step (`FusedStochasticStep`: two
+    /// Whether stochastic SGD, momentum and Adam take the fused step (`FusedStochasticStep`: two
     /// passes over the weights where the plain step makes three, one over the first layer's). On by
     /// default; off only to measure or check the plain step against it.
     public var fusedStochastic = true

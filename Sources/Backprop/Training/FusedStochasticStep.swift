@@ -1,6 +1,6 @@
 import CBackpropCPU
 
-/// Stochastic SGD, plain or with classical momentum, on the CPU path in as few passes over
+/// Stochastic SGD (plain or with classical momentum) and Adam on the CPU path in as few passes over
 /// the weights as the algorithm allows, spread over the cores (issue 15). The plain step reads each weight matrix three times: the
 /// forward product, the backward product Wᵀδ, and the rank-1 update (read and write). Here:
 ///
@@ -24,8 +24,9 @@ import CBackpropCPU
 ///
 /// The arithmetic is the plain step's: each product uses the weights of the forward pass and
 /// each update is w ← (1 − lr·wd)·w − lr·∇ (weights), b ← b − lr·∇ (biases), or momentum's
-/// v ← μ·v − lr·(∇ + wd·w), w ← w + v (no decay on biases), applied after the gradient that
-/// needs the old values. Only the order of float additions differs. The
+/// v ← μ·v − lr·(∇ + wd·w), w ← w + v (no decay on biases), or Adam's (`bp_adam`'s rule, its
+/// moments walked beside the weights in the same passes, decay on the weights only), applied
+/// after the gradient that needs the old values. Only the order of float additions differs. The
 /// element-wise parts are `CPUKernels`' (the CPU device's own).
 final class FusedStochasticStep {
     let network: Network
@@ -47,6 +48,15 @@ final class FusedStochasticStep {
     /// state, laid out like the parameters), or nil for plain SGD; and its μ.
     private let velocity: [UnsafeMutablePointer<Float>]?, biasVelocity: [UnsafeMutablePointer<Float>]?
     private let mu: Float
+    /// Adam's first and second moments beside each layer's weights (the optimizer's state,
+    /// laid out like the parameters), or nil for the SGD rules; the step's constants for the
+    /// weights and for the biases (no decay), and those of the pending first-layer update.
+    private let adamM: [UnsafeMutablePointer<Float>]?, adamV: [UnsafeMutablePointer<Float>]?
+    private let adamBiasM: [UnsafeMutablePointer<Float>]?, adamBiasV: [UnsafeMutablePointer<Float>]?
+    /// (In memory of their own: the team's threads read them while a step runs.)
+    private let adam: UnsafeMutablePointer<bp_adam_step>
+    private var adamBias: UnsafeMutablePointer<bp_adam_step> { adam + 1 }
+    private var pendingAdam: UnsafeMutablePointer<bp_adam_step> { adam + 2 }
     /// Z, A and δ of each hidden layer (the step's own: evaluation may replace the network's
     /// workspace between epochs).
     private let z: [UnsafeMutablePointer<Float>], a: [UnsafeMutablePointer<Float>], d: [UnsafeMutablePointer<Float>]
@@ -79,12 +89,12 @@ final class FusedStochasticStep {
     /// 1 − lr·wd (SGD's factor on the weights) and −lr·wd (momentum's decay term).
     private var rate: Float = 0, scale: Float = 1, decay: Float = 0
 
-    /// The fused step for `network` trained by plain SGD or classical momentum on
+    /// The fused step for `network` trained by plain SGD, classical momentum or Adam on
     /// `CPUDevice`, or nil where it does not apply (another device or rule; these take the
     /// general path).
     static func make(network: Network, optimizer: Optimizer) throws -> FusedStochasticStep? {
         guard let device = network.device as? CPUDevice, device.fusedStochastic,
-              [.sgd, .momentum].contains(optimizer.config.kind) else { return nil }
+              [.sgd, .momentum, .adam].contains(optimizer.config.kind) else { return nil }
         return try FusedStochasticStep(network: network, optimizer: optimizer, device: device)
     }
 
@@ -107,6 +117,18 @@ final class FusedStochasticStep {
             biasVelocity = nil
         }
         mu = optimizer.config.momentum
+        adam = .allocate(capacity: 3)
+        adam.initialize(repeating: bp_adam_step(), count: 3)
+        if optimizer.config.kind == .adam {
+            let m = try device.words(optimizer.state[0].start, arch.parameterCount)
+            let v = try device.words(optimizer.state[1].start, arch.parameterCount)
+            adamM = (0..<layers).map { m + arch.weightOffset($0) }
+            adamV = (0..<layers).map { v + arch.weightOffset($0) }
+            adamBiasM = (0..<layers).map { m + arch.biasOffset($0) }
+            adamBiasV = (0..<layers).map { v + arch.biasOffset($0) }
+        } else {
+            (adamM, adamV, adamBiasM, adamBiasV) = (nil, nil, nil, nil)
+        }
         // Blocks: only with a hidden layer to split and enough weights to repay a barrier. A
         // block may own no units of a narrow layer; its thread still meets every barrier.
         let hidden = (0..<Swift.max(layers - 1, 0)).map { arch.units(ofLayer: $0) }
@@ -149,6 +171,7 @@ final class FusedStochasticStep {
         self.allocations = allocations
         guard let team = bp_team_create(Int32(threads)) else {
             for p in allocations { p.deallocate() }
+            adam.deallocate()
             throw ConfigurationError("the fused stochastic step could not start its \(threads - 1) worker thread(s)")
         }
         self.team = team
@@ -161,6 +184,7 @@ final class FusedStochasticStep {
     deinit {
         bp_team_destroy(team)
         for p in allocations { p.deallocate() }
+        adam.deallocate()
     }
 
     /// One SGD step on sample `sample` of `data`, its loss and correctness into slot `slot`;
@@ -177,6 +201,13 @@ final class FusedStochasticStep {
         rate = lr
         scale = 1 - lr * optimizer.config.weightDecay
         decay = -lr * optimizer.config.weightDecay
+        if adamM != nil {
+            let c = optimizer.config
+            let (c1, c2) = UpdateRule.adamCorrections(beta1: c.beta1, beta2: c.beta2, step: optimizer.steps + 1)
+            adam.pointee = bp_adam_step(lr: lr, b1: c.beta1, b2: c.beta2, eps: c.epsilon, c1: c1, c2: c2, wd: c.weightDecay)
+            adamBias.pointee = adam.pointee
+            adamBias.pointee.wd = 0
+        }
         running = device.fusedRunThreads.map { $0 <= 1 ? 1 : blocks } ?? chooser.threads
         if blocks > 1 { chooser.beforeStep() }
         if running > 1 {
@@ -195,6 +226,7 @@ final class FusedStochasticStep {
         pendingInput = input
         pendingScale = scale
         pendingDecay = decay
+        pendingAdam.pointee = adam.pointee
         pending = true
         optimizer.countStep()
     }
@@ -206,17 +238,28 @@ final class FusedStochasticStep {
         chooser.discardWindow()
         guard pending, let pendingInput else { return }
         let units = arch.units(ofLayer: 0), fanIn = arch.inputSize
-        bp_rows_update_dot(0, Int32(units), Int32(fanIn), weights[0], Int32(fanIn), pendingScale, pendingCoef,
-                           pendingInput, nil, nil, velocity?[0], mu, pendingDecay)
+        if let adamM, let adamV {
+            bp_rows_update_dot_adam(0, Int32(units), Int32(fanIn), weights[0], adamM[0], adamV[0], Int32(fanIn),
+                                    pendingCoef, pendingInput, nil, nil, pendingAdam)
+        } else {
+            bp_rows_update_dot(0, Int32(units), Int32(fanIn), weights[0], Int32(fanIn), pendingScale, pendingCoef,
+                               pendingInput, nil, nil, velocity?[0], mu, pendingDecay)
+        }
         pending = false
     }
 
-    /// Biases `units` of layer l by their coefficients −lr·δ (`c`, indexed by unit): b += c,
-    /// or with momentum v = μ·v + c, b += v (no decay on biases).
+    /// Biases `units` of layer l by their coefficients (`c`, indexed by unit; see
+    /// `coefficient`): b += c, or with momentum v = μ·v + c, b += v, or Adam's step on the
+    /// gradient c (no decay on biases).
     @inline(__always)
     private func updateBiases(_ l: Int, _ units: Range<Int>, _ c: UnsafeMutablePointer<Float>) {
         let b = biases[l]
-        if let biasVelocity {
+        if let adamBiasM, let adamBiasV {
+            guard !units.isEmpty else { return }
+            let o = units.lowerBound, a = adamBias.pointee
+            bp_adam(b + o, c + o, adamBiasM[l] + o, adamBiasV[l] + o, Int32(units.count), a.lr, a.b1, a.b2, a.eps,
+                    a.c1, a.c2, 0)
+        } else if let biasVelocity {
             let v = biasVelocity[l]
             for j in units {
                 v[j] = mu * v[j] + c[j]
@@ -226,6 +269,11 @@ final class FusedStochasticStep {
             for j in units { b[j] += c[j] }
         }
     }
+
+    /// A unit's update coefficient from its δ: −lr·δ for the SGD rules (the update is scale·w +
+    /// coefficient·x), δ itself for Adam (its gradient is coefficient·x).
+    @inline(__always)
+    private func coefficient(_ delta: Float, _ lr: Float) -> Float { adamM == nil ? -lr * delta : delta }
 
     /// Thread t's blocks: its own on the team, all of them alone.
     private func run(thread t: Int) {
@@ -251,7 +299,10 @@ final class FusedStochasticStep {
             for b in bs {
                 let r = own[l][b]
                 if r.isEmpty { continue }
-                if l == 0 && wasPending {
+                if l == 0 && wasPending, let adamM, let adamV {
+                    bp_rows_update_dot_adam(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[0], adamM[0],
+                                            adamV[0], Int32(fanIn), pendingCoef, pendingInput, x, z[0], pendingAdam)
+                } else if l == 0 && wasPending {
                     bp_rows_update_dot(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[0], Int32(fanIn),
                                        pendingScale, pendingCoef, pendingInput, x, z[0], velocity?[0], mu, pendingDecay)
                 } else {
@@ -270,6 +321,10 @@ final class FusedStochasticStep {
             let w = weights[out] + cols.lowerBound, zp = zPart[b]
             if cols.isEmpty {
                 zp.update(repeating: 0, count: outputs)
+            } else if out == 0 && wasPending, let adamM, let adamV {
+                bp_rows_update_dot_adam(0, Int32(outputs), Int32(cols.count), w, adamM[out] + cols.lowerBound,
+                                        adamV[out] + cols.lowerBound, Int32(fanIn), pendingCoef,
+                                        pendingInput! + cols.lowerBound, x + cols.lowerBound, zp, pendingAdam)
             } else if out == 0 && wasPending {
                 bp_rows_update_dot(0, Int32(outputs), Int32(cols.count), w, Int32(fanIn), pendingScale, pendingCoef,
                                    pendingInput! + cols.lowerBound, x + cols.lowerBound, zp,
@@ -292,7 +347,7 @@ final class FusedStochasticStep {
                 lossSlot.pointee = result.loss
                 correctSlot.pointee = result.correct ? 1 : 0
             }
-            for j in 0..<outputs { oc[j] = -lr * od[j] }
+            for j in 0..<outputs { oc[j] = coefficient(od[j], lr) }
             if out == 0 {
                 // A single layer (one block): its whole update is left pending.
                 pendingCoef.update(from: oc, count: outputs)
@@ -303,8 +358,14 @@ final class FusedStochasticStep {
             if cols.isEmpty { continue }
             let dx = d[out - 1] + cols.lowerBound
             dx.update(repeating: 0, count: cols.count)
-            bp_rows_backprop_update(0, Int32(outputs), Int32(cols.count), weights[out] + cols.lowerBound, Int32(fanIn),
-                                    od, s, oc, x + cols.lowerBound, dx, velocity.map { $0[out] + cols.lowerBound }, mu, dec)
+            if let adamM, let adamV {
+                bp_rows_backprop_adam(0, Int32(outputs), Int32(cols.count), weights[out] + cols.lowerBound,
+                                      adamM[out] + cols.lowerBound, adamV[out] + cols.lowerBound, Int32(fanIn),
+                                      od, oc, x + cols.lowerBound, dx, adam)
+            } else {
+                bp_rows_backprop_update(0, Int32(outputs), Int32(cols.count), weights[out] + cols.lowerBound, Int32(fanIn),
+                                        od, s, oc, x + cols.lowerBound, dx, velocity.map { $0[out] + cols.lowerBound }, mu, dec)
+            }
             CPUKernels.activationBackward(dx, z: z[out - 1] + cols.lowerBound, a: a[out - 1] + cols.lowerBound,
                                           count: cols.count, activation: arch.activations[out - 1])
         }
@@ -313,7 +374,7 @@ final class FusedStochasticStep {
             let fanIn = arch.inputs(ofLayer: l), dl = d[l]
             for b in bs {
                 let r = own[l][b], c = coef[b]
-                for j in r { c[j] = -lr * dl[j] }
+                for j in r { c[j] = coefficient(dl[j], lr) }
                 updateBiases(l, r, c)
                 if l == 0 {
                     if !r.isEmpty { (pendingCoef + r.lowerBound).update(from: c + r.lowerBound, count: r.count) }
@@ -321,7 +382,10 @@ final class FusedStochasticStep {
                 }
                 let part = dxPart[l][b]
                 part.update(repeating: 0, count: fanIn)
-                if !r.isEmpty {
+                if !r.isEmpty, let adamM, let adamV {
+                    bp_rows_backprop_adam(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[l], adamM[l],
+                                          adamV[l], Int32(fanIn), dl, c, a[l - 1], part, adam)
+                } else if !r.isEmpty {
                     bp_rows_backprop_update(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[l], Int32(fanIn),
                                             dl, s, c, a[l - 1], part, velocity?[l], mu, dec)
                 }

@@ -183,7 +183,7 @@ extension Trainer {
         }
     }
 
-    /// The fused stochastic step where it applies (SGD or momentum on `CPUDevice`), made on first use.
+    /// The fused stochastic step where it applies (SGD, momentum or Adam on `CPUDevice`), made on first use.
     private func fusedStochasticStep() throws -> FusedStochasticStep? {
         if let fusedStep, fusedStep.network === network, fusedStep.optimizer === optimizer,
            fusedStep.device.fusedStochastic { return fusedStep }

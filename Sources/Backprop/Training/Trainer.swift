@@ -30,7 +30,7 @@ public final class Trainer {
 
     /// Where mini-batches are gathered (see `MiniBatchStaging`); made on first use.
     var staging: MiniBatchStaging?
-    /// The fused stochastic step (CPU path, SGD or momentum); made on first use.
+    /// The fused stochastic step (CPU path, SGD, momentum or Adam); made on first use.
     var fusedStep: FusedStochasticStep?
     /// The most threads the fused stochastic step runs on, once it has run (nil: the plain
     /// step), and the share of its steps that ran on all of them (see `CPUDevice.fusedThreads`).

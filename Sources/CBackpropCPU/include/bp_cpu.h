@@ -39,6 +39,25 @@ void bp_rows_backprop_update(int first, int last, int cols, float *w, int ld,
 void bp_adam(float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2,
              float eps, float c1, float c2, float wd);
 
+/// One Adam step's constants (as bp_adam takes them): rate, β1, β2, ε, the bias corrections
+/// c1 = 1/(1−β1^t), c2 = 1/(1−β2^t), and the decoupled weight decay.
+typedef struct { float lr, b1, b2, eps, c1, c2, wd; } bp_adam_step;
+
+/// bp_rows_update_dot with Adam's update: for each row j in [first, last) of W, with m and v
+/// (Adam's moments, laid out like W, same ld):
+///   if coef:  Adam's step of w_j on the gradient coef[j]·pending (bp_adam's rule)
+///   if x:     out[j] = w_j · x                          (after the update)
+void bp_rows_update_dot_adam(int first, int last, int cols, float *w, float *m, float *v, int ld,
+                             const float *coef, const float *pending, const float *x, float *out,
+                             const bp_adam_step *step);
+
+/// bp_rows_backprop_update with Adam's update: for each row j in [first, last) of W:
+///   dx += d[j]·w_j      (with w_j as it was)
+///   Adam's step of w_j on the gradient coef[j]·x
+void bp_rows_backprop_adam(int first, int last, int cols, float *w, float *m, float *v, int ld,
+                           const float *d, const float *coef, const float *x, float *dx,
+                           const bp_adam_step *step);
+
 /// Products with one side of at most 16 (a network's output layer), row-major as
 /// cblas_sgemm(CblasRowMajor, …) takes them, each over a range [first, last) of C's rows or
 /// columns so that threads can share one. beta = 0 leaves C unread. `side` is C's other size.
