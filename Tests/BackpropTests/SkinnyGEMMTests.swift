@@ -39,11 +39,15 @@ struct SkinnyGEMMTests {
     func matchesReference(_ c: Case) throws {
         #expect(CPUDevice.SkinnyKernel(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k) != nil,
                 "\(c.testDescription) should take a skinny kernel")
-        let ran = try KernelISA.each { _ in
+        let ran = try KernelISA.each { isa in
+            // On by default only where the AVX-512 instance runs; on here for every instance.
+            #expect(CPUDevice().skinnyProducts == (isa == "avx512"))
             let one = CPUDevice()
+            one.skinnyProducts = true
             one.parallelThreshold = .max
             try GEMMTests().check(one, c)
             let split = CPUDevice()
+            split.skinnyProducts = true
             split.parallelThreshold = 0
             try GEMMTests().check(split, c)
         }
@@ -60,6 +64,7 @@ struct SkinnyGEMMTests {
         let a = rng.floats(rowsA * colsA), b = rng.floats(rowsB * colsB)
         func run(_ threshold: Int) throws -> [Float] {
             let d = CPUDevice()
+            d.skinnyProducts = true
             d.parallelThreshold = threshold
             let da = try d.makeBuffer(a), db = try d.makeBuffer(b), dc = try d.makeBuffer(count: c.m * c.n)
             try d.gemm(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: 1, a: da.start, lda: colsA,

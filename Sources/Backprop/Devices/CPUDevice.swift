@@ -34,8 +34,11 @@ public final class CPUDevice: Device {
     /// TN with m ≤ 16, NN with k ≤ 16) take the CPU path's own kernels (`bp_gemm_nt_narrow`,
     /// `bp_gemm_tn_short`, `bp_gemm_nn_thin`), which keep a tile of C in registers over the
     /// whole depth, rather than cblas_sgemm, whose packing costs more than such products'
-    /// arithmetic. On by default; off to measure cblas_sgemm against them.
-    public var skinnyProducts = true
+    /// arithmetic. On by default where the kernels run their AVX-512 instance (one thread:
+    /// 2.1–3.8× cblas_sgemm on a Zen 5); off elsewhere, since the AVX2 instance measured
+    /// 0.86–1.5× OpenBLAS's AVX2 kernels and the baseline 0.36–0.6× on the same machine. Off to
+    /// measure cblas_sgemm against them; on to run another instance (tests).
+    public var skinnyProducts = CPUDevice.rowKernelISA == "avx512"
 
     /// The kernel set OpenBLAS chose for this CPU at load ("Haswell", "SkylakeX", "Zen", …).
     public static var openBLASCore: String { String(cString: openblas_get_corename()) }

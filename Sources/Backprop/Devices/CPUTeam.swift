@@ -34,6 +34,9 @@ final class CPUTeam: @unchecked Sendable {
     /// Sends the team's spinning workers to sleep: `CPUDevice` calls it before each product
     /// it gives OpenBLAS's threads, whose cores they would otherwise share.
     func rest() {
+        // Under the flag, as a run: `team` may be being started by another thread.
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+        defer { busy.store(false, ordering: .releasing) }
         if let team { bp_team_rest(team) }
     }
 
