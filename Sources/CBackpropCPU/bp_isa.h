@@ -50,21 +50,7 @@ int bp_isa_level(void);
         default: name##_baseline(PASS); break;                              \
         }                                                                   \
     }
-// The same, for a body that also takes its register tile's sizes, which differ with the
-// registers each instruction set has: T512, T2 and T1 name macros that expand to them.
-#define DISPATCHED_TILED(name, body, ARGS, PASS, T512, T2, T1)             \
-    static void name##_baseline(ARGS) { body(PASS, T1); }                   \
-    AVX2 static void name##_avx2(ARGS) { body(PASS, T2); }                  \
-    AVX512 static void name##_avx512(ARGS) { body(PASS, T512); }            \
-    void bp_##name(ARGS) {                                                  \
-        switch (bp_isa_level()) {                                           \
-        case 3: name##_avx512(PASS); break;                                 \
-        case 2: name##_avx2(PASS); break;                                   \
-        default: name##_baseline(PASS); break;                              \
-        }                                                                   \
-    }
 #else
 #define DISPATCHED(name, body, ARGS, PASS) void bp_##name(ARGS) { body(PASS); }
-#define DISPATCHED_TILED(name, body, ARGS, PASS, T512, T2, T1) void bp_##name(ARGS) { body(PASS, T1); }
 #endif
 #endif

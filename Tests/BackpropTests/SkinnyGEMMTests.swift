@@ -39,9 +39,8 @@ struct SkinnyGEMMTests {
     func matchesReference(_ c: Case) throws {
         #expect(CPUDevice.SkinnyKernel(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k) != nil,
                 "\(c.testDescription) should take a skinny kernel")
-        let ran = try KernelISA.each { isa in
-            // On by default only where the AVX-512 instance runs; on here for every instance.
-            #expect(CPUDevice().skinnyProducts == (isa == "avx512"))
+        let ran = try KernelISA.each { _ in
+            // By default each kernel runs only where its instance beat cblas; on here for all.
             let one = CPUDevice()
             one.skinnyProducts = true
             one.parallelThreshold = .max
@@ -90,5 +89,10 @@ struct SkinnyGEMMTests {
         #expect(K(transA: true, transB: false, m: 17, n: 64, k: 64) == nil)
         #expect(K(transA: false, transB: false, m: 64, n: 64, k: 17) == nil)
         #expect(K(transA: true, transB: true, m: 4, n: 4, k: 4) == nil)
+        // By default: all three under AVX-512, the NT kernel alone under AVX2, none under the
+        // baseline (where their instances did not beat cblas_sgemm).
+        #expect([K.ntNarrow, .tnShort, .nnThin].allSatisfy { $0.isDefault(isa: "avx512") })
+        #expect(K.ntNarrow.isDefault(isa: "avx2") && !K.tnShort.isDefault(isa: "avx2") && !K.nnThin.isDefault(isa: "avx2"))
+        #expect(![K.ntNarrow, .tnShort, .nnThin].contains { $0.isDefault(isa: "baseline") })
     }
 }

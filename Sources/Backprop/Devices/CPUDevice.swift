@@ -34,11 +34,10 @@ public final class CPUDevice: Device {
     /// TN with m ≤ 16, NN with k ≤ 16) take the CPU path's own kernels (`bp_gemm_nt_narrow`,
     /// `bp_gemm_tn_short`, `bp_gemm_nn_thin`), which keep a tile of C in registers over the
     /// whole depth, rather than cblas_sgemm, whose packing costs more than such products'
-    /// arithmetic. On by default where the kernels run their AVX-512 instance (one thread:
-    /// 2.1–3.8× cblas_sgemm on a Zen 5); off elsewhere, since the AVX2 instance measured
-    /// 0.86–1.5× OpenBLAS's AVX2 kernels and the baseline 0.36–0.6× on the same machine. Off to
-    /// measure cblas_sgemm against them; on to run another instance (tests).
-    public var skinnyProducts = CPUDevice.rowKernelISA == "avx512"
+    /// arithmetic. nil (the default): each kernel where its instance for this CPU beat
+    /// OpenBLAS (`SkinnyKernel.isDefault`); false: none (to measure cblas_sgemm); true: all,
+    /// whichever instance runs (tests).
+    public var skinnyProducts: Bool?
 
     /// The kernel set OpenBLAS chose for this CPU at load ("Haswell", "SkylakeX", "Zen", …).
     public static var openBLASCore: String { String(cString: openblas_get_corename()) }
@@ -159,7 +158,7 @@ public final class CPUDevice: Device {
         useThreads(forWork: m * n * k)
         switch GEMMPlan.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
         case .gemm:
-            if skinnyProducts, alpha != 0,
+            if skinnyProducts != false, alpha != 0,
                skinny(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: lda,
                       b: pb, ldb: ldb, beta: beta, c: pc, ldc: ldc) { break }
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
@@ -197,6 +196,18 @@ public final class CPUDevice: Device {
         /// NN with k ≤ 16, split by rows of C.
         case nnThin
 
+        /// Whether the kernel runs by default under the instruction set `isa`: where its
+        /// instance beat cblas_sgemm. On one Zen 5, one thread against OpenBLAS's AVX2 kernels,
+        /// 10-unit output layers at batches 32–1024: AVX-512 2.0–3.8× for all three; AVX2
+        /// NT 1.7–2.0×, but NN 0.96–1.16× and TN 0.86–1.34×; the baseline 0.36–0.74×.
+        func isDefault(isa: String) -> Bool {
+            switch isa {
+            case "avx512": true
+            case "avx2": self == .ntNarrow
+            default: false
+            }
+        }
+
         /// The kernel for C(m×n) = op(A)·op(B), or nil when the shape is none of theirs.
         init?(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) {
             switch (transA, transB) {
@@ -214,7 +225,8 @@ public final class CPUDevice: Device {
     private func skinny(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
-        guard let which = SkinnyKernel(transA: transA, transB: transB, m: m, n: n, k: k) else { return false }
+        guard let which = SkinnyKernel(transA: transA, transB: transB, m: m, n: n, k: k),
+              skinnyProducts ?? which.isDefault(isa: CPUDevice.rowKernelISA) else { return false }
         let kernel: @convention(c) (Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
                                     UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
         let split: Int, side: Int, block: Int
