@@ -170,7 +170,7 @@ void bp_prefetch(const float *p, int count) {
     if (count > 0) __builtin_prefetch(p + count - 1, 0, 3);
 }
 
-// MARK: adam
+// MARK: Adam
 
 #if defined(__clang__) && __has_builtin(__builtin_elementwise_sqrt)
 #define SQRT16(x) __builtin_elementwise_sqrt(x)
@@ -178,33 +178,8 @@ void bp_prefetch(const float *p, int count) {
 #define SQRT16(x) ({ v16 s_ = (x); for (int k_ = 0; k_ < 16; k_++) s_[k_] = __builtin_sqrtf(s_[k_]); s_; })
 #endif
 
-INLINE void adam_body(float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2,
-                      float eps, float c1, float c2, float wd) {
-    const float a1 = 1 - b1, a2 = 1 - b2, lwd = lr * wd;
-    int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        v16 gi = ld16(g + i);
-        v16 mi = b1 * ld16(m + i) + a1 * gi;
-        v16 vi = b2 * ld16(v + i) + a2 * gi * gi;
-        st16(m + i, mi);
-        st16(v + i, vi);
-        v16 pi = ld16(p + i);
-        pi = pi - lwd * pi;
-        st16(p + i, pi - lr * (mi * c1) / (SQRT16(vi * c2) + eps));
-    }
-    for (; i < n; i++) {
-        float gi = g[i], mi = b1 * m[i] + a1 * gi, vi = b2 * v[i] + a2 * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        float pi = p[i] - lwd * p[i];
-        p[i] = pi - lr * (mi * c1) / (__builtin_sqrtf(vi * c2) + eps);
-    }
-}
-
-// MARK: Adam's fused rows
-
-// One Adam step of w[i] on the gradient c·p[i] (AdamW's decoupled decay, as adam_body): the
-// moments m, v beside the row.
+// One Adam step of w[i] on the gradient c·p[i] (AdamW's decoupled decay): the moments m, v
+// beside the row.
 #define ADAM_ELEMENT(w, m, v, g, st, lwd, a1, a2) do {                                          \
         const float g_ = (g);                                                                   \
         const float m_ = (st)->b1 * (m) + (a1) * g_;                                            \
@@ -242,6 +217,14 @@ INLINE float adam_row(float *row, float *mr, float *vr, int cols, float c, const
         if (x) t += row[i] * x[i];
     }
     return t;
+}
+
+// One Adam step over n parameters (bp_adam): adam_row on the gradient 1·g (exact), with no
+// product.
+INLINE void adam_body(float *p, const float *g, float *m, float *v, int n, float lr, float b1, float b2,
+                      float eps, float c1, float c2, float wd) {
+    const bp_adam_step st = { lr, b1, b2, eps, c1, c2, wd };
+    adam_row(p, m, v, n, 1, g, NULL, &st);
 }
 
 INLINE void adam_update_dot_body(int first, int last, int cols, float *w, float *m, float *v, int ld,

@@ -43,12 +43,13 @@ int bp_isa_level(void);
     static void name##_baseline(ARGS) { body(PASS); }                       \
     AVX2 static void name##_avx2(ARGS) { body(PASS); }                      \
     AVX512 static void name##_avx512(ARGS) { body(PASS); }                  \
-    void bp_##name(ARGS) {                                                  \
-        switch (bp_isa_level()) {                                           \
-        case 3: name##_avx512(PASS); break;                                 \
-        case 2: name##_avx2(PASS); break;                                   \
-        default: name##_baseline(PASS); break;                              \
-        }                                                                   \
+    void bp_##name(ARGS) { RUN_CHOSEN(name, PASS) }
+// Calls the instance of `name` (name_avx512, name_avx2, name_baseline) bp_isa_level picks.
+#define RUN_CHOSEN(name, ...)                                               \
+    switch (bp_isa_level()) {                                               \
+    case 3: name##_avx512(__VA_ARGS__); break;                              \
+    case 2: name##_avx2(__VA_ARGS__); break;                                \
+    default: name##_baseline(__VA_ARGS__); break;                           \
     }
 #else
 #define DISPATCHED(name, body, ARGS, PASS) void bp_##name(ARGS) { body(PASS); }

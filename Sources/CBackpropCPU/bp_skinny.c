@@ -72,13 +72,7 @@
     static void name##_baseline(SKINNY_ARGS) { body##_16(SKINNY_PASS, T1); } \
     AVX2 static void name##_avx2(SKINNY_ARGS) { body##_8(SKINNY_PASS, T2); } \
     AVX512 static void name##_avx512(SKINNY_ARGS) { body##_16(SKINNY_PASS, T512); } \
-    void bp_##name(SKINNY_ARGS) {                                           \
-        switch (bp_isa_level()) {                                           \
-        case 3: name##_avx512(SKINNY_PASS); break;                          \
-        case 2: name##_avx2(SKINNY_PASS); break;                            \
-        default: name##_baseline(SKINNY_PASS); break;                       \
-        }                                                                   \
-    }
+    void bp_##name(SKINNY_ARGS) { RUN_CHOSEN(name, SKINNY_PASS) }
 #else
 #define SKINNY(name, body, T512, T2, T1) void bp_##name(SKINNY_ARGS) { body##_16(SKINNY_PASS, T1); }
 #endif

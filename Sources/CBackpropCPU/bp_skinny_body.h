@@ -47,38 +47,42 @@ INLINE void F(nt_body)(int first, int last, int n, int k, float alpha, const flo
     }
 }
 
-// MARK: TN, m ≤ 16: C (G × VL·V) = Aᵀ · B, A k × m, B k × n; rank-1 updates down k.
+// MARK: Rank-1 updates down k: C (R × VL·V) = Σ_p a_p · B[p, :], element r of a_p at
+// a[p·ap + r·ar] (TN: A k × m read down its columns, ap = lda, ar = 1; NN: A m × k read
+// along its rows, ap = 1, ar = lda).
 
-INLINE void F(tn_tile)(const int G, const int V, int k, float alpha, const float *a, int lda,
-                    const float *b, int ldb, float beta, float *c, int ldc) {
+INLINE void F(rank1_tile)(const int R, const int V, int k, float alpha, const float *a, int ap, int ar,
+                          const float *b, int ldb, float beta, float *c, int ldc) {
     VEC acc[MAX_ROWS][MAX_VECS];
-    for (int g = 0; g < G; g++) for (int v = 0; v < V; v++) acc[g][v] = (VEC){0};
+    for (int r = 0; r < R; r++) for (int v = 0; v < V; v++) acc[r][v] = (VEC){0};
     for (int p = 0; p < k; p++) {
-        const float *ap = a + (size_t)p * lda, *bp = b + (size_t)p * ldb;
+        const float *bp = b + (size_t)p * ldb;
         VEC bv[MAX_VECS];
         for (int v = 0; v < V; v++) bv[v] = VLD(bp + VL * v);
-        for (int g = 0; g < G; g++) {
-            const float s = ap[g];
-            for (int v = 0; v < V; v++) acc[g][v] += s * bv[v];
+        for (int r = 0; r < R; r++) {
+            const float s = a[(size_t)p * ap + (size_t)r * ar];
+            for (int v = 0; v < V; v++) acc[r][v] += s * bv[v];
         }
     }
-    for (int g = 0; g < G; g++) for (int v = 0; v < V; v++) STOREV(c + (size_t)g * ldc + VL * v, acc[g][v]);
+    for (int r = 0; r < R; r++) for (int v = 0; v < V; v++) STOREV(c + (size_t)r * ldc + VL * v, acc[r][v]);
 }
 
 // Columns past the last whole vector: one at a time.
-INLINE void F(tn_column)(const int G, int k, float alpha, const float *a, int lda, const float *b, int ldb,
-                      float beta, float *c, int ldc) {
+INLINE void F(rank1_column)(const int R, int k, float alpha, const float *a, int ap, int ar,
+                            const float *b, int ldb, float beta, float *c, int ldc) {
     float s[MAX_ROWS];
-    for (int g = 0; g < G; g++) s[g] = 0;
+    for (int r = 0; r < R; r++) s[r] = 0;
     for (int p = 0; p < k; p++) {
         const float bv = b[(size_t)p * ldb];
-        for (int g = 0; g < G; g++) s[g] += a[(size_t)p * lda + g] * bv;
+        for (int r = 0; r < R; r++) s[r] += a[(size_t)p * ap + (size_t)r * ar] * bv;
     }
-    for (int g = 0; g < G; g++) STORE1(c + (size_t)g * ldc, s[g]);
+    for (int r = 0; r < R; r++) STORE1(c + (size_t)r * ldc, s[r]);
 }
 
-#define TN_CASE(V, G) case G: if (V) F(tn_tile)(G, V, k, alpha, ai, lda, bj, ldb, beta, cij, ldc); \
-                              else F(tn_column)(G, k, alpha, ai, lda, bj, ldb, beta, cij, ldc); break
+// MARK: TN, m ≤ 16: C = Aᵀ · B, A k × m, B k × n.
+
+#define TN_CASE(V, G) case G: if (V) F(rank1_tile)(G, V, k, alpha, ai, lda, 1, bj, ldb, beta, cij, ldc); \
+                              else F(rank1_column)(G, k, alpha, ai, lda, 1, bj, ldb, beta, cij, ldc); break
 #define TN_SWITCH(V) switch (g) { TN_CASE(V, 1); TN_CASE(V, 2); TN_CASE(V, 3); TN_CASE(V, 4); TN_CASE(V, 5); \
                                   TN_CASE(V, 6); TN_CASE(V, 7); TN_CASE(V, 8); TN_CASE(V, 9); TN_CASE(V, 10); }
 
@@ -102,35 +106,10 @@ INLINE void F(tn_body)(int first, int last, int m, int k, float alpha, const flo
     }
 }
 
-// MARK: NN, k ≤ 16: C (R × VL·V) = A (R × k) · B (k × n); rank-1 updates down k.
+// MARK: NN, k ≤ 16: C = A · B, A m × k, B k × n.
 
-INLINE void F(nn_tile)(const int R, const int V, int k, float alpha, const float *a, int lda,
-                    const float *b, int ldb, float beta, float *c, int ldc) {
-    VEC acc[MAX_ROWS][MAX_VECS];
-    for (int r = 0; r < R; r++) for (int v = 0; v < V; v++) acc[r][v] = (VEC){0};
-    for (int p = 0; p < k; p++) {
-        const float *bp = b + (size_t)p * ldb;
-        VEC bv[MAX_VECS];
-        for (int v = 0; v < V; v++) bv[v] = VLD(bp + VL * v);
-        for (int r = 0; r < R; r++) {
-            const float s = a[(size_t)r * lda + p];
-            for (int v = 0; v < V; v++) acc[r][v] += s * bv[v];
-        }
-    }
-    for (int r = 0; r < R; r++) for (int v = 0; v < V; v++) STOREV(c + (size_t)r * ldc + VL * v, acc[r][v]);
-}
-
-INLINE void F(nn_column)(const int R, int k, float alpha, const float *a, int lda, const float *b, int ldb,
-                      float beta, float *c, int ldc) {
-    for (int r = 0; r < R; r++) {
-        float s = 0;
-        for (int p = 0; p < k; p++) s += a[(size_t)r * lda + p] * b[(size_t)p * ldb];
-        STORE1(c + (size_t)r * ldc, s);
-    }
-}
-
-#define NN_TILE(R, V) do { if (V) F(nn_tile)(R, V, k, alpha, ai, lda, b + j, ldb, beta, ci + j, ldc); \
-                           else F(nn_column)(R, k, alpha, ai, lda, b + j, ldb, beta, ci + j, ldc); } while (0)
+#define NN_TILE(R, V) do { if (V) F(rank1_tile)(R, V, k, alpha, ai, 1, lda, b + j, ldb, beta, ci + j, ldc); \
+                           else F(rank1_column)(R, k, alpha, ai, 1, lda, b + j, ldb, beta, ci + j, ldc); } while (0)
 #define NN_ROW(R, VT) do { for (int j = 0; j < n;) {                                               \
         const int left = n - j;                                                                     \
         if (left >= VL * VT) { NN_TILE(R, VT); j += VL * VT; }                                      \
