@@ -34,10 +34,13 @@ public final class CPUDevice: Device {
     /// TN with m ≤ 16, NN with k ≤ 16) take the CPU path's own kernels (`bp_gemm_nt_narrow`,
     /// `bp_gemm_tn_short`, `bp_gemm_nn_thin`), which keep a tile of C in registers over the
     /// whole depth, rather than cblas_sgemm, whose packing costs more than such products'
-    /// arithmetic. nil (the default): each kernel where its instance for this CPU beat
-    /// OpenBLAS (`SkinnyKernel.isDefault`); false: none (to measure cblas_sgemm); true: all,
+    /// arithmetic. nil (the default): each kernel where its instance for this CPU (as chosen
+    /// when the device was made) beat OpenBLAS (`SkinnyKernel.isDefault`); false: none (to measure cblas_sgemm); true: all,
     /// whichever instance runs (tests).
     public var skinnyProducts: Bool?
+    /// The row kernels' instruction set when the device was made: what the default choice of
+    /// skinny kernels goes by (read once, not a string a product).
+    private let kernelISA = CPUDevice.rowKernelISA
 
     /// The kernel set OpenBLAS chose for this CPU at load ("Haswell", "SkylakeX", "Zen", …).
     public static var openBLASCore: String { String(cString: openblas_get_corename()) }
@@ -226,7 +229,7 @@ public final class CPUDevice: Device {
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         guard let which = SkinnyKernel(transA: transA, transB: transB, m: m, n: n, k: k),
-              skinnyProducts ?? which.isDefault(isa: CPUDevice.rowKernelISA) else { return false }
+              skinnyProducts ?? which.isDefault(isa: kernelISA) else { return false }
         let kernel: @convention(c) (Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
                                     UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
         let split: Int, side: Int, block: Int
