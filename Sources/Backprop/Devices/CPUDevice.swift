@@ -95,7 +95,7 @@ public final class CPUDevice: Device {
     public var parallelElements = 1 << 16
 
     /// The threads of the split passes (`forEachPart`), started at the first.
-    private lazy var team = CPUTeam(size: threads)
+    private(set) lazy var team = CPUTeam(size: threads)
 
     /// Runs `body` over `0..<count` split into contiguous parts, one per thread of `team`, when
     /// `work` (elements touched, or multiply-adds) reaches `threshold` (`parallelElements`

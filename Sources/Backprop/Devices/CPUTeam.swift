@@ -31,6 +31,9 @@ final class CPUTeam: @unchecked Sendable {
 
     deinit { if let team { bp_team_destroy(team) } }
 
+    /// Whether the team's threads have been started (by a first run).
+    var isStarted: Bool { team != nil }
+
     /// Sends the team's spinning workers to sleep: `CPUDevice` calls it before each product
     /// it gives OpenBLAS's threads, whose cores they would otherwise share.
     func rest() {
