@@ -237,15 +237,46 @@ final class FusedStochasticStep {
         // A window of the thread choice does not span what happens between passes.
         chooser.discardWindow()
         guard pending, let pendingInput else { return }
-        let units = arch.units(ofLayer: 0), fanIn = arch.inputSize
-        if let adamM, let adamV {
-            bp_rows_update_dot_adam(0, Int32(units), Int32(fanIn), weights[0], adamM[0], adamV[0], Int32(fanIn),
-                                    pendingCoef, pendingInput, nil, nil, pendingAdam)
-        } else {
-            bp_rows_update_dot(0, Int32(units), Int32(fanIn), weights[0], Int32(fanIn), pendingScale, pendingCoef,
-                               pendingInput, nil, nil, velocity?[0], mu, pendingDecay)
-        }
+        updateDot(0, 0..<arch.units(ofLayer: 0), cols: 0..<arch.inputSize, pending: pendingInput, x: nil, out: nil)
         pending = false
+    }
+
+    /// Rows `rows` of layer l's weights over its columns `cols`: the first layer's pending
+    /// update by the step's rule (with `pending`, the input it was left for), then, with x,
+    /// each row's product with x[cols] into out[row] (`bp_rows_update_dot`, Adam's
+    /// `bp_rows_update_dot_adam`).
+    @inline(__always)
+    private func updateDot(_ l: Int, _ rows: Range<Int>, cols: Range<Int>, pending: UnsafePointer<Float>?,
+                           x: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>?) {
+        let (first, last, n, ld, c) = (Int32(rows.lowerBound), Int32(rows.upperBound), Int32(cols.count),
+                                       Int32(arch.inputs(ofLayer: l)), cols.lowerBound)
+        let w = weights[l] + c, xs = x.map { $0 + c }
+        guard let pending else {
+            return bp_rows_update_dot(first, last, n, w, ld, 1, nil, nil, xs, out, nil, 0, 0)
+        }
+        if let adamM, let adamV {
+            bp_rows_update_dot_adam(first, last, n, w, adamM[l] + c, adamV[l] + c, ld, pendingCoef, pending + c, xs, out,
+                                    pendingAdam)
+        } else {
+            bp_rows_update_dot(first, last, n, w, ld, pendingScale, pendingCoef, pending + c, xs, out,
+                               velocity.map { $0[l] + c }, mu, pendingDecay)
+        }
+    }
+
+    /// Rows `rows` of layer l's weights over its columns `cols`: dx[cols] += Σ_j d[j]·w_j (the
+    /// weights as the forward pass saw them), then each row's update by the step's rule on
+    /// coefficients `coef` and input x[cols] (`bp_rows_backprop_update`, `bp_rows_backprop_adam`).
+    @inline(__always)
+    private func backpropUpdate(_ l: Int, _ rows: Range<Int>, cols: Range<Int>, d: UnsafePointer<Float>,
+                                coef: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        let (first, last, n, ld, c) = (Int32(rows.lowerBound), Int32(rows.upperBound), Int32(cols.count),
+                                       Int32(arch.inputs(ofLayer: l)), cols.lowerBound)
+        if let adamM, let adamV {
+            bp_rows_backprop_adam(first, last, n, weights[l] + c, adamM[l] + c, adamV[l] + c, ld, d, coef, x + c, dx, adam)
+        } else {
+            bp_rows_backprop_update(first, last, n, weights[l] + c, ld, d, scale, coef, x + c, dx,
+                                    velocity.map { $0[l] + c }, mu, decay)
+        }
     }
 
     /// Biases `units` of layer l by their coefficients (`c`, indexed by unit; see
@@ -290,7 +321,7 @@ final class FusedStochasticStep {
     /// writes only what its block owns, so one thread running every block in turn computes
     /// exactly what the team computes.
     private func body(_ bs: Range<Int>) {
-        let out = layers - 1, outputs = arch.outputSize, lr = rate, s = scale, dec = decay
+        let out = layers - 1, outputs = arch.outputSize, lr = rate
         let wasPending = pending
         // Forward through the hidden layers: the block's rows.
         for l in 0..<out {
@@ -299,39 +330,20 @@ final class FusedStochasticStep {
             for b in bs {
                 let r = own[l][b]
                 if r.isEmpty { continue }
-                if l == 0 && wasPending, let adamM, let adamV {
-                    bp_rows_update_dot_adam(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[0], adamM[0],
-                                            adamV[0], Int32(fanIn), pendingCoef, pendingInput, x, z[0], pendingAdam)
-                } else if l == 0 && wasPending {
-                    bp_rows_update_dot(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[0], Int32(fanIn),
-                                       pendingScale, pendingCoef, pendingInput, x, z[0], velocity?[0], mu, pendingDecay)
-                } else {
-                    bp_rows_update_dot(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[l], Int32(fanIn),
-                                       1, nil, nil, x, z[l], nil, 0, 0)
-                }
+                updateDot(l, r, cols: 0..<fanIn, pending: l == 0 && wasPending ? pendingInput : nil, x: x, out: z[l])
                 CPUKernels.biasActivation(z: z[l] + r.lowerBound, bias: biases[l] + r.lowerBound, a: a[l] + r.lowerBound,
                                           count: r.count, activation: arch.activations[l])
             }
         }
         // The output layer: the block's columns (its units of the layer below).
-        let fanIn = arch.inputs(ofLayer: out)
         let x = out > 0 ? UnsafePointer(a[out - 1]) : input
         for b in bs {
             let cols = out > 0 ? own[out - 1][b] : 0..<arch.inputSize
-            let w = weights[out] + cols.lowerBound, zp = zPart[b]
+            let zp = zPart[b]
             if cols.isEmpty {
                 zp.update(repeating: 0, count: outputs)
-            } else if out == 0 && wasPending, let adamM, let adamV {
-                bp_rows_update_dot_adam(0, Int32(outputs), Int32(cols.count), w, adamM[out] + cols.lowerBound,
-                                        adamV[out] + cols.lowerBound, Int32(fanIn), pendingCoef,
-                                        pendingInput! + cols.lowerBound, x + cols.lowerBound, zp, pendingAdam)
-            } else if out == 0 && wasPending {
-                bp_rows_update_dot(0, Int32(outputs), Int32(cols.count), w, Int32(fanIn), pendingScale, pendingCoef,
-                                   pendingInput! + cols.lowerBound, x + cols.lowerBound, zp,
-                                   velocity.map { $0[out] + cols.lowerBound }, mu, pendingDecay)
             } else {
-                bp_rows_update_dot(0, Int32(outputs), Int32(cols.count), w, Int32(fanIn), 1, nil, nil, x + cols.lowerBound, zp,
-                                   nil, 0, 0)
+                updateDot(out, 0..<outputs, cols: cols, pending: out == 0 && wasPending ? pendingInput : nil, x: x, out: zp)
             }
         }
         sync()
@@ -358,14 +370,7 @@ final class FusedStochasticStep {
             if cols.isEmpty { continue }
             let dx = d[out - 1] + cols.lowerBound
             dx.update(repeating: 0, count: cols.count)
-            if let adamM, let adamV {
-                bp_rows_backprop_adam(0, Int32(outputs), Int32(cols.count), weights[out] + cols.lowerBound,
-                                      adamM[out] + cols.lowerBound, adamV[out] + cols.lowerBound, Int32(fanIn),
-                                      od, oc, x + cols.lowerBound, dx, adam)
-            } else {
-                bp_rows_backprop_update(0, Int32(outputs), Int32(cols.count), weights[out] + cols.lowerBound, Int32(fanIn),
-                                        od, s, oc, x + cols.lowerBound, dx, velocity.map { $0[out] + cols.lowerBound }, mu, dec)
-            }
+            backpropUpdate(out, 0..<outputs, cols: cols, d: od, coef: oc, x: x, dx: dx)
             CPUKernels.activationBackward(dx, z: z[out - 1] + cols.lowerBound, a: a[out - 1] + cols.lowerBound,
                                           count: cols.count, activation: arch.activations[out - 1])
         }
@@ -382,13 +387,7 @@ final class FusedStochasticStep {
                 }
                 let part = dxPart[l][b]
                 part.update(repeating: 0, count: fanIn)
-                if !r.isEmpty, let adamM, let adamV {
-                    bp_rows_backprop_adam(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[l], adamM[l],
-                                          adamV[l], Int32(fanIn), dl, c, a[l - 1], part, adam)
-                } else if !r.isEmpty {
-                    bp_rows_backprop_update(Int32(r.lowerBound), Int32(r.upperBound), Int32(fanIn), weights[l], Int32(fanIn),
-                                            dl, s, c, a[l - 1], part, velocity?[l], mu, dec)
-                }
+                if !r.isEmpty { backpropUpdate(l, r, cols: 0..<fanIn, d: dl, coef: c, x: a[l - 1], dx: part) }
             }
             if l == 0 { break }
             sync()  // every block's share of Wᵀδ
