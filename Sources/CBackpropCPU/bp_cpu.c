@@ -289,8 +289,15 @@ static int widest_isa(void) {
 }
 
 static int isa_in_use = 0;   // 0: not chosen yet
+// A thread's own choice (bp_cpu_use_kernel_isa; 0: none), handed to a team's workers for
+// the runs it starts (bp_team_run), so that tests of one instance leave the others' alone.
+static _Thread_local int isa_override = 0;
+
+int bp_isa_override(void) { return isa_override; }
+void bp_isa_set_override(int level) { isa_override = level; }
 
 int bp_isa_level(void) {
+    if (isa_override) return isa_override;
     int v = __atomic_load_n(&isa_in_use, __ATOMIC_RELAXED);
     if (v) return v;
     v = widest_isa();
@@ -314,7 +321,7 @@ int bp_cpu_use_kernel_isa(const char *isa) {
     else if (!strcmp(isa, "avx2")) v = 2;
     else if (!strcmp(isa, "baseline")) v = 1;
     if (v == 0 || v > widest_isa()) return 0;
-    __atomic_store_n(&isa_in_use, v, __ATOMIC_RELAXED);
+    isa_override = v;
     return 1;
 }
 

@@ -29,6 +29,10 @@ typedef float v4 __attribute__((vector_size(16), aligned(4)));
 /// The instruction set the kernels run with: 1 baseline, 2 AVX2+FMA, 3 AVX-512 (chosen at the
 /// first call: the widest this CPU has, unless bp_cpu_use_kernel_isa set another).
 int bp_isa_level(void);
+/// This thread's own choice of instance (0: none, the process's), and setting it: bp_team
+/// hands a run's caller's choice to its workers.
+int bp_isa_override(void);
+void bp_isa_set_override(int level);
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define BP_X86 1

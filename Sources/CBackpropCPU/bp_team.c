@@ -4,6 +4,7 @@
 // oversubscribed a spinning thread would otherwise hold the core its partner needs.
 #define _GNU_SOURCE
 #include "bp_cpu.h"
+#include "bp_isa.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct bp_team {
     pthread_t *threads;
     void (*fn)(void *, int);
     void *context;
+    int isa;                   // the caller's choice of kernel instance, for the run's workers
     padded_counter run;        // bumped to start a run
     padded_counter finished;   // workers done with the current run
     padded_counter arrived;    // barrier arrivals in this phase
@@ -75,6 +77,7 @@ static void *worker(void *p) {
         }
         if (__atomic_load_n(&team->stopping, __ATOMIC_ACQUIRE)) return NULL;
         seen = __atomic_load_n(&team->run.value, __ATOMIC_ACQUIRE);
+        bp_isa_set_override(team->isa);
         team->fn(team->context, arg.index);
         __atomic_add_fetch(&team->finished.value, 1, __ATOMIC_ACQ_REL);
     }
@@ -130,6 +133,7 @@ void bp_team_rest(bp_team *team) { __atomic_add_fetch(&team->rest.value, 1, __AT
 void bp_team_run(bp_team *team, void (*fn)(void *, int), void *context) {
     if (team->size == 1) { fn(context, 0); return; }
     team->fn = fn;
+    team->isa = bp_isa_override();
     team->context = context;
     __atomic_store_n(&team->finished.value, 0, __ATOMIC_RELAXED);
     __atomic_add_fetch(&team->run.value, 1, __ATOMIC_SEQ_CST);

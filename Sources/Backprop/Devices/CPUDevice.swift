@@ -86,8 +86,9 @@ public final class CPUDevice: Device {
         return bp_team_barrier_ns(team, Int32(rounds)) * 1e-9
     }
 
-    /// Makes the row kernels run with `isa` ("avx512", "avx2", "baseline") in this process,
-    /// for tests of each instance; false, changing nothing, where this CPU lacks it.
+    /// Makes the CPU kernels called from this thread (and from the thread-team runs it starts)
+    /// run with `isa` ("avx512", "avx2", "baseline"), for tests of each instance: other
+    /// threads keep theirs. False, changing nothing, where this CPU lacks it.
     static func useRowKernelISA(_ isa: String) -> Bool { bp_cpu_use_kernel_isa(isa) != 0 }
 
     /// Element-wise passes over at least this many elements are split over `threads` (one
@@ -158,12 +159,15 @@ public final class CPUDevice: Device {
         let pa = try words(a, GEMMPlan.extent(rows: transA ? k : m, cols: transA ? m : k, ld: lda))
         let pb = try words(b, GEMMPlan.extent(rows: transB ? n : k, cols: transB ? k : n, ld: ldb))
         let pc = try words(c, GEMMPlan.extent(rows: m, cols: n, ld: ldc))
+        let plan = GEMMPlan.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        // A skinny product runs on the device's team: OpenBLAS's thread count (and the team's
+        // rest before OpenBLAS's threads run, which would put the team to sleep) is for the rest.
+        if case .gemm = plan, alpha != 0,
+           skinny(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: lda,
+                  b: pb, ldb: ldb, beta: beta, c: pc, ldc: ldc) { return }
         useThreads(forWork: m * n * k)
-        switch GEMMPlan.plan(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc) {
+        switch plan {
         case .gemm:
-            if skinnyProducts != false, alpha != 0,
-               skinny(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: lda,
-                      b: pb, ldb: ldb, beta: beta, c: pc, ldc: ldc) { break }
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(n), Int32(k), alpha, pa, Int32(lda), pb, Int32(ldb),
                         beta, pc, Int32(ldc))

@@ -76,15 +76,16 @@ void bp_gemm_nn_thin(int first, int last, int side, int k, float alpha, const fl
 /// epoch's next sample: a row the hardware prefetcher cannot guess).
 void bp_prefetch(const float *p, int count);
 
-/// The instruction set the kernels run with: "avx512", "avx2" or "baseline" (the widest this
-/// CPU has, unless bp_cpu_use_kernel_isa chose another).
+/// The instruction set the kernels run with on this thread: "avx512", "avx2" or "baseline"
+/// (the widest this CPU has, unless bp_cpu_use_kernel_isa chose another for this thread).
 const char *bp_cpu_kernel_isa(void);
 
 /// Whether this CPU runs the AVX-512 subset OpenBLAS's SkylakeX kernels use (F, CD, BW, DQ, VL).
 int bp_cpu_has_skylakex_avx512(void);
 
-/// Makes the kernels run with `isa` ("avx512", "avx2", "baseline"; for tests of each
-/// instance); returns 0, changing nothing, when the name is unknown or this CPU lacks it.
+/// Makes the kernels called from this thread, and from the team runs it starts, run with
+/// `isa` ("avx512", "avx2", "baseline"; for tests of each instance; other threads keep theirs);
+/// returns 0, changing nothing, when the name is unknown or this CPU lacks it.
 int bp_cpu_use_kernel_isa(const char *isa);
 
 #ifdef __cplusplus
