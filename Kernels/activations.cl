@@ -54,21 +54,10 @@ kernel void bias_activation(const int rows, const int cols,
     A[i] = act_forward(f, z, alpha);
 }
 
-// Forward for a softmax output: Z[r,:] += b; A[r,:] = softmax(Z[r,:]).
-// One work-item per row; output layers are narrow (classes), so a row fits one item.
-kernel void bias_softmax(const int rows, const int cols,
-                         global real* Z, const int offZ, global const real* b, const int offB,
-                         global real* A, const int offA) {
-    const int r = get_global_id(0);
-    if (r >= rows) { return; }
-    global real* z = Z + offZ + (size_t)r * cols;
-    global real* a = A + offA + (size_t)r * cols;
+// a = softmax(z) over one row of cols.
+inline void softmax_row(global const real* z, global real* a, const int cols) {
     real m = -INFINITY;
-    for (int c = 0; c < cols; ++c) {
-        const real v = z[c] + b[offB + c];
-        z[c] = v;
-        m = fmax(m, v);
-    }
+    for (int c = 0; c < cols; ++c) { m = fmax(m, z[c]); }
     real s = 0;
     for (int c = 0; c < cols; ++c) {
         const real e = exp(z[c] - m);
@@ -77,6 +66,18 @@ kernel void bias_softmax(const int rows, const int cols,
     }
     const real inv = 1 / s;
     for (int c = 0; c < cols; ++c) { a[c] *= inv; }
+}
+
+// Forward for a softmax output: Z[r,:] += b; A[r,:] = softmax(Z[r,:]).
+// One work-item per row; output layers are narrow (classes), so a row fits one item.
+kernel void bias_softmax(const int rows, const int cols,
+                         global real* Z, const int offZ, global const real* b, const int offB,
+                         global real* A, const int offA) {
+    const int r = get_global_id(0);
+    if (r >= rows) { return; }
+    global real* z = Z + offZ + (size_t)r * cols;
+    for (int c = 0; c < cols; ++c) { z[c] += b[offB + c]; }
+    softmax_row(z, A + offA + (size_t)r * cols, cols);
 }
 
 // Backward: dZ = dA ⊙ f'(Z), in place over dA.   dA, Z, A: n elements.

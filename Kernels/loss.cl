@@ -27,19 +27,14 @@ inline int row_argmax(global const real* x, const int cols) {
 // Target c of the row: its value, or for class targets 1 at the class and 0 elsewhere.
 #define TARGET(c) (cls < 0 ? t[c] : (cols == 1 ? t[0] : ((c) == cls ? (real)1 : (real)0)))
 
-kernel void output_delta(const int rows, const int cols, const int kind,
-                         const int f, const real alpha,
-                         global const real* Z, const int offZ, global const real* A, const int offA,
-                         global const real* T, const int offT, const int classes,
-                         global real* dZ, const int offDZ, const real scale, const int writeDelta,
-                         global real* loss, const int offLoss, global real* correct, const int offCorrect) {
-    const int r = get_global_id(0);
-    if (r >= rows) { return; }
-    global const real* z = Z + offZ + (size_t)r * cols;
-    global const real* a = A + offA + (size_t)r * cols;
-    global const real* t = T + offT + (size_t)r * (classes ? 1 : cols);
+// One sample's delta, loss and correctness: z, a, t its row of Z, A and the targets (t one
+// class index when classes != 0), d its row of dZ; the loss and correctness into *loss and
+// *correct. The body of output_delta, and of stochastic.cl's step_output.
+inline void output_row(const int cols, const int kind, const int f, const real alpha,
+                       global const real* z, global const real* a, global const real* t, const int classes,
+                       global real* d, const real scale, const int writeDelta,
+                       global real* loss, global real* correct) {
     const int cls = classes ? (int)t[0] : -1;
-    global real* d = dZ + offDZ + (size_t)r * cols;
     real l = 0;
     if (kind == LOSS_SOFTMAX_CE) {
         // log softmax from z, never from a: stable for large logits.
@@ -79,12 +74,25 @@ kernel void output_delta(const int rows, const int cols, const int kind,
         }
         l *= (real)0.5;
     }
-    loss[offLoss + r] = l;
+    *loss = l;
     int right;
     if (cols == 1) {
         right = (a[0] >= (real)0.5) == (t[0] >= (real)0.5);
     } else {
         right = row_argmax(a, cols) == (cls < 0 ? row_argmax(t, cols) : cls);
     }
-    correct[offCorrect + r] = right ? (real)1 : (real)0;
+    *correct = right ? (real)1 : (real)0;
+}
+
+kernel void output_delta(const int rows, const int cols, const int kind,
+                         const int f, const real alpha,
+                         global const real* Z, const int offZ, global const real* A, const int offA,
+                         global const real* T, const int offT, const int classes,
+                         global real* dZ, const int offDZ, const real scale, const int writeDelta,
+                         global real* loss, const int offLoss, global real* correct, const int offCorrect) {
+    const int r = get_global_id(0);
+    if (r >= rows) { return; }
+    output_row(cols, kind, f, alpha, Z + offZ + (size_t)r * cols, A + offA + (size_t)r * cols,
+               T + offT + (size_t)r * (classes ? 1 : cols), classes, dZ + offDZ + (size_t)r * cols, scale, writeDelta,
+               loss + offLoss + r, correct + offCorrect + r);
 }
