@@ -49,6 +49,7 @@ let package = Package(
                 .embedInCode("loss.cl"),
                 .embedInCode("optimizers.cl"),
                 .embedInCode("data.cl"),
+                .embedInCode("stochastic.cl"),
                 .embedInCode("gemm_tiled_defaults.json"),
             ]),
         // What trains, evaluates and stores a network, and nothing else.

@@ -11,11 +11,13 @@ public enum KernelSource {
     public static let loss = text(PackageResources.loss_cl)
     public static let optimizers = text(PackageResources.optimizers_cl)
     public static let data = text(PackageResources.data_cl)
+    public static let stochastic = text(PackageResources.stochastic_cl)
     /// The tiled GEMM family's per-vendor defaults (CLBlast's tuning database values), as JSON.
     public static let tiledDefaults = text(PackageResources.gemm_tiled_defaults_json)
 
-    /// Element-wise kernels (activations, losses, optimizers, data movement) in one program.
-    public static let elementwise = [common, activations, loss, optimizers, data].joined(separator: "\n")
+    /// Element-wise kernels (activations, losses, optimizers, data movement) and the fused
+    /// batch-of-one step (stochastic.cl, which uses the first three) in one program.
+    public static let elementwise = [common, activations, loss, optimizers, data, stochastic].joined(separator: "\n")
     /// The matrix-product program; built once per set of tile parameters. The -D options
     /// choose the GEMM family: gemm.cl's tiled kernels, or gemm_direct.cl's with GEMM_DIRECT.
     public static let matrix = [common, gemm, gemmDirect].joined(separator: "\n")

@@ -97,6 +97,42 @@ struct FusedStochasticStepTests {
         return try Trainer(network: network, optimizer: Optimizer(config, network: network), options: options)
     }
 
+    /// `steps` float64 steps of case `c`'s rule from `start` over `set` in order (targets as
+    /// `data` gives them): the parameters after, and each step's loss before its update.
+    static func reference(_ c: Case, _ arch: Architecture, start: [Float], set: Dataset, targets: [Double],
+                          steps: Int) -> (parameters: [Double], losses: [Double]) {
+        let config = c.config(learningRate: c.learningRate), n = set.count
+        var reference = ReferenceNetwork(arch, parameters: start.map(Double.init))
+        let inputs = set.inputs.map(Double.init), lr = Double(config.learningRate), wd = Double(c.weightDecay)
+        var velocity = [Double](repeating: 0, count: arch.parameterCount)
+        var adam = ReferenceOptimizer(Optimizer.rule(config, learningRate: config.learningRate, step: 1)!,
+                                      count: arch.parameterCount)
+        var losses: [Double] = []
+        for step in 0..<steps {
+            let i = step % n, o = arch.outputSize
+            let x = Array(inputs[(i * arch.inputSize)..<((i + 1) * arch.inputSize)]), t = Array(targets[(i * o)..<((i + 1) * o)])
+            losses.append(reference.loss(x, t, rows: 1))
+            let g = reference.gradients(x, t, rows: 1)
+            if c.adam {
+                // Adam with decoupled decay on the weights (ReferenceOptimizer, from Kingma & Ba).
+                adam.step(&reference.parameters, g, decayCount: arch.weightCount,
+                          rule: Optimizer.rule(config, learningRate: config.learningRate, step: step + 1))
+                continue
+            }
+            for k in 0..<arch.parameterCount {
+                // p −= lr·(g + wd·p) (weights decay, biases do not); momentum: v = μ·v − lr·(g + wd·p), p += v.
+                let grad = g[k] + (k < arch.weightCount ? wd * reference.parameters[k] : 0)
+                if let mu = c.momentum {
+                    velocity[k] = Double(mu) * velocity[k] - lr * grad
+                    reference.parameters[k] += velocity[k]
+                } else {
+                    reference.parameters[k] -= lr * grad
+                }
+            }
+        }
+        return (reference.parameters, losses)
+    }
+
     @Test("parameters and losses match a float64 SGD loop, with each instruction set's kernels", arguments: cases)
     func matchesReference(_ c: Case, threads: Int) throws {
         let widest = CPUDevice.rowKernelISA
@@ -122,36 +158,9 @@ struct FusedStochasticStepTests {
         let second = try trainer.trainEpoch(data, updates: 4)
         #expect(first.complete && !second.complete && trainer.optimizer.steps == n + 4)
 
-        var reference = ReferenceNetwork(arch, parameters: start.map(Double.init))
-        let inputs = set.inputs.map(Double.init), lr = Double(config.learningRate), wd = Double(c.weightDecay)
-        var velocity = [Double](repeating: 0, count: arch.parameterCount)
-        var adam = ReferenceOptimizer(Optimizer.rule(config, learningRate: config.learningRate, step: 1)!,
-                                      count: arch.parameterCount)
-        var losses: [Double] = []
-        for step in 0..<(n + 4) {
-            let i = step % n, o = arch.outputSize
-            let x = Array(inputs[(i * arch.inputSize)..<((i + 1) * arch.inputSize)]), t = Array(targets[(i * o)..<((i + 1) * o)])
-            losses.append(reference.loss(x, t, rows: 1))
-            let g = reference.gradients(x, t, rows: 1)
-            if c.adam {
-                // Adam with decoupled decay on the weights (ReferenceOptimizer, from Kingma & Ba).
-                adam.step(&reference.parameters, g, decayCount: arch.weightCount,
-                          rule: Optimizer.rule(config, learningRate: config.learningRate, step: step + 1))
-                continue
-            }
-            for k in 0..<arch.parameterCount {
-                // p −= lr·(g + wd·p) (weights decay, biases do not); momentum: v = μ·v − lr·(g + wd·p), p += v.
-                let grad = g[k] + (k < arch.weightCount ? wd * reference.parameters[k] : 0)
-                if let mu = c.momentum {
-                    velocity[k] = Double(mu) * velocity[k] - lr * grad
-                    reference.parameters[k] += velocity[k]
-                } else {
-                    reference.parameters[k] -= lr * grad
-                }
-            }
-        }
+        let (want, losses) = Self.reference(c, arch, start: start, set: set, targets: targets, steps: n + 4)
         let got = try trainer.network.readParameters()
-        let error = maxRelativeError(got, reference.parameters, floor: 0.1)
+        let error = maxRelativeError(got, want, floor: 0.1)
         #expect(error < 1e-4, "\(c.testDescription), \(threads) thread(s), \(isa): parameters differ from the reference by \(error)")
         let firstMean = losses[0..<n].reduce(0, +) / Double(n), secondMean = losses[n...].reduce(0, +) / 4
         #expect(abs(first.loss - firstMean) <= 1e-4 * Swift.max(1, firstMean), "epoch loss \(first.loss) vs \(firstMean)")

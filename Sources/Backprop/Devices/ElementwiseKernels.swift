@@ -6,6 +6,8 @@ import Foundation
 struct ElementwiseKernels {
     let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
     let sgd, momentum, adam, rprop, quickprop, axpby, gatherRows, rowOuterProducts, checkFinite, empty: CLKernel
+    /// The fused batch-of-one step (stochastic.cl; `OpenCLStochasticStep`).
+    let stepForward, stepOutput, stepBackprop: CLKernel
 
     init(elementwise e: cl_program) throws(CLError) {
         biasActivation = try CLKernel(program: e, name: "bias_activation")
@@ -23,5 +25,8 @@ struct ElementwiseKernels {
         rowOuterProducts = try CLKernel(program: e, name: "row_outer_products")
         checkFinite = try CLKernel(program: e, name: "check_finite")
         empty = try CLKernel(program: e, name: "empty")
+        stepForward = try CLKernel(program: e, name: "step_forward")
+        stepOutput = try CLKernel(program: e, name: "step_output")
+        stepBackprop = try CLKernel(program: e, name: "step_backprop")
     }
 }

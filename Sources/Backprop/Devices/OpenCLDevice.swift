@@ -32,6 +32,13 @@ public final class OpenCLDevice: Device {
     let largeLaunch = 1 << 16
     /// Kernel launches counted as they are enqueued (see `LaunchStatistics`).
     public let launchStatistics = LaunchStatistics()
+    /// Whether stochastic SGD, momentum and Adam take the fused batch-of-one step
+    /// (`OpenCLStochasticStep`: 2H + 1 kernels a step for H hidden layers, Kernels/stochastic.cl)
+    /// instead of the general path's five or six a layer. On by default on CPU devices, where a
+    /// step costs its launches (measured on PoCL, BENCHMARKS.md); off on GPUs until measured on
+    /// one (its row walks read a row per work-item, which a GPU does not coalesce). Either
+    /// computes the same step; only the order of float additions differs.
+    public var fusedStochastic: Bool
 
     /// Why the device runs the other GEMM family than the one chosen for it (that family's
     /// kernels failed to build), or nil.
@@ -81,6 +88,7 @@ public final class OpenCLDevice: Device {
             throw error
         }
         gemmConfig = config
+        fusedStochastic = info.type != .gpu
         localSize = Swift.min(info.type == .gpu ? 256 : 64, info.maxWorkGroupSize)
         largeLocalSize = Swift.min(info.type == .gpu ? 256 : 1024, info.maxWorkGroupSize)
     }

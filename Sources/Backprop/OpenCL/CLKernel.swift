@@ -25,9 +25,11 @@ final class CLKernel {
     /// Sets the arguments in order. Int becomes `int`, Float `real`, a buffer its `cl_mem`, and
     /// a buffer with an offset two arguments: the `cl_mem` and the offset as an `int`.
     /// Inlined, so that the argument list stays on the stack: no allocation per launch.
-    @inline(__always)
-    func set(_ args: KernelArgument...) throws(CLError) {
-        var index: cl_uint = 0
+    /// `first` is the index of the first argument, for a kernel whose arguments take several
+    /// calls; returns the index after the last.
+    @inline(__always) @discardableResult
+    func set(from first: Int = 0, _ args: KernelArgument...) throws(CLError) -> Int {
+        var index = cl_uint(first)
         for arg in args {
             switch arg {
             case .int(let v): try set(index, Int32(truncatingIfNeeded: v))
@@ -40,6 +42,7 @@ final class CLKernel {
             }
             index += 1
         }
+        return Int(index)
     }
 
     @inline(__always)

@@ -28,7 +28,7 @@ import CBackpropCPU
 /// moments walked beside the weights in the same passes, decay on the weights only), applied
 /// after the gradient that needs the old values. Only the order of float additions differs. The
 /// element-wise parts are `CPUKernels`' (the CPU device's own).
-final class FusedStochasticStep {
+final class FusedStochasticStep: FusedStep {
     let network: Network
     let optimizer: Optimizer
     let device: CPUDevice
@@ -81,6 +81,7 @@ final class FusedStochasticStep {
     private var pendingScale: Float = 1, pendingDecay: Float = 0
     /// Whether the first layer holds an update not yet applied.
     private(set) var pending = false
+    var enabled: Bool { device.fusedStochastic }
     private let team: OpaquePointer
     /// The step being run: its input, targets, loss slots, rate and weight scale.
     private var input: UnsafePointer<Float>

@@ -57,9 +57,10 @@ extension Trainer {
         }
         var stopped = false, converged: String?, diverged = false
         let fused = mode == .stochastic && communicator.size == 1 ? try fusedStochasticStep() : nil
-        // The fused step leaves the first layer's last update pending: applied before anything
-        // after the loop (or a caller catching its error) reads the parameters.
-        defer { fused?.flush() }
+        // The fused step leaves the first layer's last update pending: applied after the loop,
+        // before anything reads the parameters, and on the way out of an error (a caller may
+        // catch it and read them; a flush failing there is secondary to that error).
+        defer { try? fused?.flush() }
         if communicator.size > 1 {
             // Each rank writes the losses of its own rows; the others' slots count as 0 in its sums.
             try network.device.fill(data.loss.start, count: n, with: 0)
@@ -110,6 +111,7 @@ extension Trainer {
             try tally.after(update: u + 1, done: done, data: data, device: network.device, ranks: communicator, force: stopped)
             if stopped { break }
         }
+        try fused?.flush()
         try tally.check(upTo: tally.done, update: tally.updates, data: data, device: network.device, ranks: communicator)
         return EpochPass(updates: tally.updates, samples: tally.checked, loss: tally.meanLoss,
                          accuracy: data.isClassification ? tally.meanCorrect : nil, complete: !stopped,
@@ -183,12 +185,18 @@ extension Trainer {
         }
     }
 
-    /// The fused stochastic step where it applies (SGD, momentum or Adam on `CPUDevice`), made on first use.
-    private func fusedStochasticStep() throws -> FusedStochasticStep? {
-        if let fusedStep, fusedStep.network === network, fusedStep.optimizer === optimizer,
-           fusedStep.device.fusedStochastic { return fusedStep }
+    /// The fused stochastic step where it applies (SGD, momentum or Adam on `CPUDevice`, or on
+    /// an `OpenCLDevice` that takes it), made on first use.
+    private func fusedStochasticStep() throws -> (any FusedStep)? {
+        if let fusedStep, fusedStep.network === network, fusedStep.optimizer === optimizer, fusedStep.enabled {
+            return fusedStep
+        }
+        if let openCLStep, openCLStep.network === network, openCLStep.optimizer === optimizer, openCLStep.enabled {
+            return openCLStep
+        }
         fusedStep = try FusedStochasticStep.make(network: network, optimizer: optimizer)
-        return fusedStep
+        openCLStep = fusedStep == nil ? try OpenCLStochasticStep.make(network: network, optimizer: optimizer) : nil
+        return fusedStep ?? openCLStep
     }
 
     private func miniBatchStaging(rows: Int, count: Int, targetWidth: Int) throws -> MiniBatchStaging {

@@ -32,6 +32,8 @@ public final class Trainer {
     var staging: MiniBatchStaging?
     /// The fused stochastic step (CPU path, SGD, momentum or Adam); made on first use.
     var fusedStep: FusedStochasticStep?
+    /// The OpenCL device's fused stochastic step, made on first use where it applies.
+    var openCLStep: OpenCLStochasticStep?
     /// The most threads the fused stochastic step runs on, once it has run (nil: the plain
     /// step), and the share of its steps that ran on all of them (see `CPUDevice.fusedThreads`).
     public var fusedStochasticThreads: Int? { fusedStep?.blocks }

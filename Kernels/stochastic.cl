@@ -1,0 +1,237 @@
+// stochastic.cl — the batch-of-one training step (stochastic mode) for SGD, classical
+// momentum and Adam in 2H + 1 kernels for H hidden layers (3 for 784-128-10, 5 for
+// 784-1024-1024-10; 2 without hidden layers), where the general path takes five or six a
+// layer, each weight matrix read once and written once a step. The host side is
+// OpenCLStochasticStep. Layer l's weights W are units × K row-major from offW, its biases
+// from offB; the rule's state buffers S1, S2 hold the same layout (momentum: S1 the velocity;
+// Adam: S1, S2 the first and second moments; SGD: neither is read). Z, A, D (δ) and C (each
+// unit's update coefficient) are the step's own per-layer vectors, from element 0; a hidden
+// layer also has P partial backward products into it (part, P rows of its units).
+//
+//   step_forward   layer l's rows, one work-item per row: for the first layer, the update it
+//                  was left by the step before (below), then z_j = w_j·x + b_j, a_j = f(z_j)
+//                  (not softmax). With dot == 0 only the pending update (a flush).
+//   step_output    the output layer in one work-group: z (the items share its rows), a
+//                  (softmax too), the sample's loss, correctness and δ (loss.cl's output_row),
+//                  each unit's coefficient, and the output biases' update.
+//   step_backprop  layer l in P row blocks, one work-item each (CPU devices run a row block
+//                  as a contiguous walk, as the CPU path's kernels do; a column walk strides
+//                  by a row per element and ran 2.5× slower on 784-1024-1024-10): for a hidden
+//                  layer first its rows' δ (the P partial products summed, times f'(z)),
+//                  coefficients and biases; then for each row j, the block's partial product
+//                  into the layer below += δ_j·w_j with the weights the forward pass used, and
+//                  w_j's update.
+//
+// The first layer's weight update needs only its units' coefficients and the step's input,
+// and the next step's forward product of row j needs only the updated row j: so the update
+// is left pending, and the next step_forward computes row j's δ from the partial products and
+// its own Z and A of the step before, updates the bias and the row, and then takes the row's
+// product. A network without hidden layers takes step_output and step_backprop, nothing pending.
+//
+// Updates by rule (k0..k6 the rule's constants; a unit's coefficient c = −lr·δ for SGD and
+// momentum, δ for Adam; x the layer's input; biases take the same rules with no decay):
+//   RULE_SGD       k0 = 1 − lr·wd                     w ← k0·w + c·x
+//   RULE_MOMENTUM  k0 = μ, k1 = −lr·wd                v ← μ·v + k1·w + c·x; w ← w + v
+//   RULE_ADAM      k0..k6 = lr, β1, β2, ε, c1, c2, wd  g = c·x; m ← β1·m + (1−β1)·g;
+//                  v ← β2·v + (1−β2)·g²; w ← w − lr·wd·w; w ← w − lr·(m·c1)/(√(v·c2) + ε)
+// (optimizers.cl's sgd_update, momentum_update and adam_update, with c1, c2 Adam's bias corrections.)
+#define RULE_SGD      0
+#define RULE_MOMENTUM 1
+#define RULE_ADAM     2
+
+// Floats per vector of the row and column walks.
+#define SV 8
+
+typedef struct { int rule; real k0, k1, k2, k3, k4, k5, k6, lr; } Rule;
+
+inline Rule make_rule(const int rule, const real k0, const real k1, const real k2, const real k3,
+                      const real k4, const real k5, const real k6, const real lr) {
+    Rule r;
+    r.rule = rule;
+    r.k0 = k0; r.k1 = k1; r.k2 = k2; r.k3 = k3; r.k4 = k4; r.k5 = k5; r.k6 = k6; r.lr = lr;
+    return r;
+}
+
+// The rule for biases: no decay. (A copy, never the parameter changed in place: Mesa's
+// rusticl 22.3 applied such changes to the caller's struct, taking the weights' decay away.)
+inline Rule bias_rule(const Rule r) {
+    return make_rule(r.rule, r.rule == RULE_SGD ? (real)1 : r.k0, r.rule == RULE_MOMENTUM ? (real)0 : r.k1, r.k2, r.k3,
+                     r.k4, r.k5, r.rule == RULE_ADAM ? (real)0 : r.k6, r.lr);
+}
+
+// The updated value of w (one float or a vector of SV) for the term cx = c·x, the state at s1,
+// s2 updated in place. Written once for both widths.
+#define DEFINE_UPDATE(NAME, T, LOAD, STORE)                                                   \
+    inline T NAME(const Rule r, const T w, const T cx, global real* s1, global real* s2) {     \
+        if (r.rule == RULE_SGD) { return r.k0 * w + cx; }                                      \
+        if (r.rule == RULE_MOMENTUM) {                                                         \
+            const T v = r.k0 * LOAD(s1) + r.k1 * w + cx;                                       \
+            STORE(v, s1);                                                                      \
+            return w + v;                                                                      \
+        }                                                                                      \
+        const T m = r.k1 * LOAD(s1) + (1 - r.k1) * cx;                                         \
+        const T v = r.k2 * LOAD(s2) + (1 - r.k2) * cx * cx;                                    \
+        STORE(m, s1);                                                                          \
+        STORE(v, s2);                                                                          \
+        const T p = w - r.k0 * r.k6 * w;                                                       \
+        return p - r.k0 * (m * r.k4) / (sqrt(v * r.k5) + r.k3);                                \
+    }
+#define LOAD_V(p) vload8(0, p)
+#define STORE_V(v, p) vstore8(v, 0, p)
+#define LOAD_1(p) (*(p))
+#define STORE_1(v, p) (*(p) = (v))
+DEFINE_UPDATE(update_v, float8, LOAD_V, STORE_V)
+DEFINE_UPDATE(update_1, real, LOAD_1, STORE_1)
+
+// Row w of K weights (state s1, s2): with pending, its update by r for coefficient c and input
+// xp; then, with dot, its product with x (the updated row).
+inline real row_update_dot(const Rule r, const int K, global real* w, global real* s1, global real* s2,
+                           const int pending, const real c, global const real* xp,
+                           global const real* x, const int dot) {
+    float8 acc = 0;
+    real s = 0;
+    int k = 0;
+    if (pending) {
+        for (; k + SV <= K; k += SV) {
+            const float8 v = update_v(r, vload8(0, w + k), c * vload8(0, xp + k), s1 + k, s2 + k);
+            vstore8(v, 0, w + k);
+            if (dot) { acc = fma(v, vload8(0, x + k), acc); }
+        }
+        for (; k < K; ++k) {
+            const real v = update_1(r, w[k], c * xp[k], s1 + k, s2 + k);
+            w[k] = v;
+            if (dot) { s = fma(v, x[k], s); }
+        }
+    } else if (dot) {
+        for (; k + SV <= K; k += SV) { acc = fma(vload8(0, w + k), vload8(0, x + k), acc); }
+        for (; k < K; ++k) { s = fma(w[k], x[k], s); }
+    }
+    const float4 h = acc.lo + acc.hi;
+    const float2 q = h.lo + h.hi;
+    return (q.x + q.y) + s;
+}
+
+// Unit j's bias b (its state at s1, s2) by coefficient c, with the bias rule.
+inline void update_bias(const Rule rb, global real* b, global real* s1, global real* s2, const real c) {
+    *b = update_1(rb, *b, c, s1, s2);
+}
+
+inline real coefficient(const Rule r, const real delta) {
+    return r.rule == RULE_ADAM ? delta : -r.lr * delta;
+}
+
+// Unit j of a hidden layer: its δ from the P partial backward products into the layer
+// (part, P rows of n, summed in order) and f'(z); its bias updated by δ's coefficient.
+inline real hidden_unit(const int j, const int n, global const real* part, const int P,
+                        global const real* Z, global const real* A, const int f, const real alpha,
+                        const Rule r, global real* B, global real* S1, global real* S2) {
+    real dx = 0;
+    for (int p = 0; p < P; ++p) { dx += part[(size_t)p * n + j]; }
+    const real d = dx * act_derivative(f, Z[j], A[j], alpha);
+    update_bias(bias_rule(r), B + j, S1 + j, S2 + j, coefficient(r, d));
+    return d;
+}
+
+
+#define RULE_ARGS const int rule, const real k0, const real k1, const real k2, const real k3, \
+                  const real k4, const real k5, const real k6, const real lr
+#define RULE make_rule(rule, k0, k1, k2, k3, k4, k5, k6, lr)
+
+kernel void step_forward(const int rows, const int K,
+                         global real* W, const int offW, global real* S1, global real* S2,
+                         global real* B, const int offB, global const real* X, const int offX, const int dot,
+                         const int pending, global const real* part, const int P,
+                         global const real* XP, const int offXP, RULE_ARGS,
+                         global real* Z, global real* A, const int f, const real alpha) {
+    const int j = get_global_id(0);
+    if (j >= rows) { return; }
+    const size_t o = offW + (size_t)j * K;
+    const Rule r = RULE;
+    // The pending update's coefficient from the step before's Z and A of this unit, which
+    // this item alone reads and then overwrites.
+    const real c = pending ? coefficient(r, hidden_unit(j, rows, part, P, Z, A, f, alpha, r, B + offB, S1 + offB, S2 + offB))
+                           : (real)0;
+    const real s = row_update_dot(r, K, W + o, S1 + o, S2 + o, pending, c, XP + offXP, X + offX, dot);
+    if (!dot) { return; }
+    const real z = s + B[offB + j];
+    Z[j] = z;
+    A[j] = act_forward(f, z, alpha);
+}
+
+kernel void step_output(const int units, const int K,
+                        global const real* W, const int offW, global real* S1, global real* S2,
+                        global real* B, const int offB, global const real* X, const int offX, RULE_ARGS,
+                        global real* Z, global real* A, global real* D, global real* C,
+                        const int kind, const int f, const real alpha,
+                        global const real* T, const int offT, const int classes,
+                        global real* loss, const int offLoss, global real* correct, const int offCorrect) {
+    const int lid = get_local_id(0), items = get_local_size(0);
+    for (int j = lid; j < units; j += items) {
+        const size_t o = offW + (size_t)j * K;
+        global const real* w = W + o;
+        global const real* x = X + offX;
+        float8 acc = 0;
+        real s = 0;
+        int k = 0;
+        for (; k + SV <= K; k += SV) { acc = fma(vload8(0, w + k), vload8(0, x + k), acc); }
+        for (; k < K; ++k) { s = fma(w[k], x[k], s); }
+        const float4 h = acc.lo + acc.hi;
+        const float2 q = h.lo + h.hi;
+        const real z = (q.x + q.y) + s + B[offB + j];
+        Z[j] = z;
+        if (f != ACT_SOFTMAX) { A[j] = act_forward(f, z, alpha); }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    if (lid == 0) {
+        if (f == ACT_SOFTMAX) { softmax_row(Z, A, units); }
+        output_row(units, kind, f, alpha, Z, A, T + offT, classes, D, 1, 1, loss + offLoss, correct + offCorrect);
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    const Rule rb = bias_rule(RULE);
+    for (int j = lid; j < units; j += items) {
+        const real c = coefficient(rb, D[j]);
+        C[j] = c;
+        update_bias(rb, B + offB + j, S1 + offB + j, S2 + offB + j, c);
+    }
+}
+
+kernel void step_backprop(const int units, const int K,
+                          global real* W, const int offW, global real* S1, global real* S2,
+                          global real* B, const int offB, global const real* X, const int offX, RULE_ARGS,
+                          const int hidden, global const real* partIn, global const real* Z, global const real* A,
+                          const int f, const real alpha, global real* D, global real* C,
+                          const int backward, global real* partOut, const int P) {
+    const int p = get_global_id(0);
+    if (p >= P) { return; }
+    const int first = (int)((long)units * p / P), last = (int)((long)units * (p + 1) / P);
+    const Rule r = RULE;
+    if (hidden) {
+        for (int j = first; j < last; ++j) {
+            const real d = hidden_unit(j, units, partIn, P, Z, A, f, alpha, r, B + offB, S1 + offB, S2 + offB);
+            D[j] = d;
+            C[j] = coefficient(r, d);
+        }
+    }
+    global real* out = partOut + (size_t)p * K;
+    global const real* x = X + offX;
+    if (backward) {
+        for (int k = 0; k < K; ++k) { out[k] = 0; }
+    }
+    for (int j = first; j < last; ++j) {
+        global real* w = W + offW + (size_t)j * K;
+        global real* s1 = S1 + offW + (size_t)j * K;
+        global real* s2 = S2 + offW + (size_t)j * K;
+        const real d = D[j], c = C[j];
+        int k = 0;
+        for (; k + SV <= K; k += SV) {
+            const float8 v = vload8(0, w + k);
+            if (backward) { vstore8(fma((float8)d, v, vload8(0, out + k)), 0, out + k); }
+            vstore8(update_v(r, v, c * vload8(0, x + k), s1 + k, s2 + k), 0, w + k);
+        }
+        for (; k < K; ++k) {
+            const real v = w[k];
+            if (backward) { out[k] = fma(d, v, out[k]); }
+            w[k] = update_1(r, v, c * x[k], s1 + k, s2 + k);
+        }
+    }
+}
