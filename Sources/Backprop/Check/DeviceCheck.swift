@@ -322,30 +322,65 @@ public struct DeviceCheck {
             rows.append(compare("layer \(l + 1) gradients", Array(gradHere[w]) + Array(gradHere[b]),
                                 Array(gradHost[w]) + Array(gradHost[b]), measure: "max |error| / max |gradient| of the layer"))
         }
-        for config in Self.parityOptimizers {
-            let afterHost = try afterOneStep(config, arch: arch, params: params, inputs: inputs, targets: targets, on: cpu)
-            let afterHere = try afterOneStep(config, arch: arch, params: params, inputs: inputs, targets: targets, on: device)
+        // Per layer, what differs by more than the float32 spacing of the new weight (each side
+        // rounds it), relative to the largest change from `params` in the layer; the worst
+        // layer (NaN first), with the largest errors of any layer.
+        func afterRow(_ name: String, _ afterHere: [Float], _ afterHost: [Float]) -> Row {
             let layers = (0..<arch.layerCount).map { l in
                 let units = arch.units(ofLayer: l)
                 let w = arch.weightOffset(l)..<(arch.weightOffset(l) + units * arch.inputs(ofLayer: l))
                 let b = arch.biasOffset(l)..<(arch.biasOffset(l) + units)
                 let got = Array(afterHere[w]) + Array(afterHere[b]), want = Array(afterHost[w]) + Array(afterHost[b])
                 let before = Array(params[w]) + Array(params[b])
-                var r = compare("one \(config.kind.rawValue) step, layer \(l + 1)", got, want,
+                var r = compare("\(name), layer \(l + 1)", got, want,
                                 measure: "max (|error| − 1 ulp of the weight) / max |change| of the worst layer")
-                // Each side rounds its new weight to float32: one spacing apart is agreement.
                 let change = zip(want, before).reduce(0) { Swift.max($0, abs(Double($1.0) - Double($1.1))) }
                 let beyond = zip(got, want).reduce(0) { Self.worse($0, Swift.max(0, abs(Double($1.0) - Double($1.1)) - Double($1.1.ulp))) }
                 r.error = beyond == 0 ? 0 : beyond / Swift.max(change, 1e-30)
                 return r
             }
-            // The worst layer by the measure (NaN first), with the largest errors of any layer.
             var worst = layers.max { a, b in a.error.isNaN ? false : b.error.isNaN || a.error < b.error }!
             worst.maxAbsError = layers.map(\.maxAbsError).reduce(0, Self.worse)
             worst.maxULP = layers.map(\.maxULP).max()!
-            rows.append(worst)
+            return worst
+        }
+        for config in Self.parityOptimizers {
+            let afterHost = try afterOneStep(config, arch: arch, params: params, inputs: inputs, targets: targets, on: cpu)
+            let afterHere = try afterOneStep(config, arch: arch, params: params, inputs: inputs, targets: targets, on: device)
+            rows.append(afterRow("one \(config.kind.rawValue) step", afterHere, afterHost))
+        }
+        // The fused batch-of-one step (Kernels/stochastic.cl), whether or not the device takes it
+        // by default, against the CPU path's: a stochastic epoch and two steps of the next, so
+        // that the pending first-layer update is applied at a stop too.
+        if let cl = device as? OpenCLDevice {
+            let fused = cl.fusedStochastic
+            cl.fusedStochastic = true
+            defer { cl.fusedStochastic = fused }
+            // At most 9 samples, and a tenth of the one-step rates: a random network of 100-unit
+            // layers diverges within a few steps of the larger ones.
+            let n = Swift.min(batch, 9)
+            let set = Dataset(source: "check", inputSize: arch.inputSize, inputs: Array(inputs[0..<(n * arch.inputSize)]),
+                              targets: Array(targets[0..<(n * arch.outputSize)]), targetSize: arch.outputSize)
+            for var config in Self.parityOptimizers where [.sgd, .momentum, .adam].contains(config.kind) {
+                config.learningRate /= 10
+                let afterHere = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cl)
+                let afterHost = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cpu)
+                rows.append(afterRow("fused stochastic \(config.kind.rawValue) steps", afterHere, afterHost))
+            }
         }
         return rows
+    }
+
+    /// The parameters after a stochastic epoch over `set` and two steps of the next.
+    private func afterStochasticPasses(_ config: OptimizerConfig, arch: Architecture, params: [Float], set: Dataset,
+                                       on device: any Device) throws -> [Float] {
+        let network = try Network(arch, device: device, parameters: params)
+        let trainer = try Trainer(network: network, optimizer: Optimizer(config, network: network),
+                                  options: TrainingOptions(mode: .stochastic, epochs: 2))
+        let data = try DeviceData(set, for: network)
+        try trainer.trainEpoch(data)
+        try trainer.trainEpoch(data, updates: Swift.min(2, set.count))
+        return try network.readParameters()
     }
 
     /// The parameters after one optimizer step from fresh state.
