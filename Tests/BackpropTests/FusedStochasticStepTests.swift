@@ -177,20 +177,32 @@ struct FusedStochasticStepTests {
         // the network's workspace, which the fused step must not depend on.
         let (held, _) = Self.data(arch, samples: 40, rng: &rng)
         let config = c.config(learningRate: c.learningRate / 2)
-        func run(fused: Bool) throws -> (parameters: [Float], result: TrainingResult, steps: Int) {
+        func run(fused: Bool) throws -> StoppedRun {
             let trainer = try Self.trainer(arch, parameters: start, config: config, fused: fused, threads: threads, shuffle: true)
-            // Stops after the 40th update, inside the third epoch.
-            nonisolated(unsafe) var asked = 0
-            trainer.shouldStop = { asked += 1; return asked == 40 }
-            let result = try trainer.fit(set, validation: held)
+            let run = try Self.stoppedRun(trainer, set, held: held)
             #expect(trainer.fusedStep?.blocks == (fused ? (arch.layerCount > 1 ? threads : 1) : nil))
-            return (try trainer.network.readParameters(), result, trainer.optimizer.steps)
+            return run
         }
-        let fused = try run(fused: true), plain = try run(fused: false)
+        Self.expectSame(try run(fused: true), try run(fused: false), "\(c.testDescription), \(threads) thread(s)")
+    }
+
+    typealias StoppedRun = (parameters: [Float], result: TrainingResult, steps: Int)
+
+    /// `trainer.fit` on `set` (held-out `held`), stopped after its 40th update, inside the third
+    /// epoch for 17 samples.
+    static func stoppedRun(_ trainer: Trainer, _ set: Dataset, held: Dataset) throws -> StoppedRun {
+        nonisolated(unsafe) var asked = 0
+        trainer.shouldStop = { asked += 1; return asked == 40 }
+        let result = try trainer.fit(set, validation: held)
+        return (try trainer.network.readParameters(), result, trainer.optimizer.steps)
+    }
+
+    /// A fused step's stopped run against the plain step's: the same stop, parameters and losses.
+    static func expectSame(_ fused: StoppedRun, _ plain: StoppedRun, _ what: String) {
         #expect(fused.steps == plain.steps && fused.steps == 40)
         #expect(fused.result.reason == plain.result.reason && fused.result.epochs.count == 2)
         let error = maxRelativeError(fused.parameters, plain.parameters, floor: 0.1)
-        #expect(error < 1e-5, "\(c.testDescription), \(threads) thread(s): fused and plain steps differ by \(error)")
+        #expect(error < 1e-5, "\(what): fused and plain steps differ by \(error)")
         for (f, p) in zip(fused.result.epochs, plain.result.epochs) {
             #expect(abs(f.loss - p.loss) <= 1e-5 * Swift.max(1, p.loss), "epoch \(f.epoch): \(f.loss) vs \(p.loss)")
             let (fv, pv) = (f.validationLoss ?? .nan, p.validationLoss ?? .nan)

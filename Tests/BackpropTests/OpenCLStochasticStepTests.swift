@@ -63,25 +63,13 @@ struct OpenCLStochasticStepTests {
         // network's workspace, which the fused step must not depend on.
         let (held, _) = FusedStochasticStepTests.data(arch, samples: 40, rng: &rng)
         let config = c.config(learningRate: c.learningRate / 2)
-        func run(fused: Bool) throws -> (parameters: [Float], result: TrainingResult, steps: Int) {
+        func run(fused: Bool) throws -> FusedStochasticStepTests.StoppedRun {
             let trainer = try Self.trainer(arch, parameters: start, config: config, fused: fused, shuffle: true)
-            // Stops after the 40th update, inside the third epoch.
-            nonisolated(unsafe) var asked = 0
-            trainer.shouldStop = { asked += 1; return asked == 40 }
-            let result = try trainer.fit(set, validation: held)
+            let run = try FusedStochasticStepTests.stoppedRun(trainer, set, held: held)
             #expect((trainer.openCLStep != nil) == fused)
-            return (try trainer.network.readParameters(), result, trainer.optimizer.steps)
+            return run
         }
-        let fused = try run(fused: true), plain = try run(fused: false)
-        #expect(fused.steps == plain.steps && fused.steps == 40)
-        #expect(fused.result.reason == plain.result.reason && fused.result.epochs.count == 2)
-        let error = maxRelativeError(fused.parameters, plain.parameters, floor: 0.1)
-        #expect(error < 1e-5, "\(c.testDescription): fused and general steps differ by \(error)")
-        for (f, p) in zip(fused.result.epochs, plain.result.epochs) {
-            #expect(abs(f.loss - p.loss) <= 1e-5 * Swift.max(1, p.loss), "epoch \(f.epoch): \(f.loss) vs \(p.loss)")
-            let (fv, pv) = (f.validationLoss ?? .nan, p.validationLoss ?? .nan)
-            #expect(abs(fv - pv) <= 1e-5 * Swift.max(1, pv), "epoch \(f.epoch) held-out: \(fv) vs \(pv)")
-        }
+        FusedStochasticStepTests.expectSame(try run(fused: true), try run(fused: false), c.testDescription)
     }
 
     @Test("other rules keep the general path; CPU devices take the fused step by default")
