@@ -77,16 +77,17 @@ final class OpenCLStochasticStep: FusedStep {
         for l in 0..<out {
             try device.stepForward(layers[l], input: x, pending: l == 0 ? pendingUpdate : nil, out: vectors[l],
                                    activation: arch.activations[l])
+            // Applied once enqueued: a flush after an error later in the step must not apply it again.
+            if l == 0 { pendingUpdate = nil }
             x = vectors[l].a.start
         }
-        pendingUpdate = nil
         try device.stepOutput(layers[out], input: x, rule: rule, out: vectors[out], loss: arch.loss,
                               activation: arch.outputActivation, targets: data.targets(from: sample),
                               lossOut: data.loss.at(slot), correctOut: data.correct.at(slot))
-        for l in stride(from: out, through: 0, by: -1) {
-            // The output layer's δ is step_output's; a hidden layer's comes from the partial
-            // products of the layer above. The first layer, when hidden, is left pending.
-            if l == 0 && out > 0 { break }
+        // Down to the second layer, or the only one: the output layer's δ is step_output's, a
+        // hidden layer's comes from the partial products of the layer above, and a hidden first
+        // layer's update is left pending.
+        for l in stride(from: out, through: out > 0 ? 1 : 0, by: -1) {
             try device.stepBackprop(layers[l], input: l == 0 ? input : vectors[l - 1].a.start, this: vectors[l],
                                     rule: rule, hidden: l < out ? arch.activations[l] : nil,
                                     partOut: l > 0 ? vectors[l - 1].part : nil)
