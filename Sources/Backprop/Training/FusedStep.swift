@@ -4,6 +4,8 @@
 /// after `step`: `flush` applies it, and the epoch loop calls it before anything reads the
 /// parameters.
 protocol FusedStep: AnyObject {
+    /// The rules the fused steps implement; the others take the general path.
+    static var rules: Set<OptimizerConfig.Kind> { get }
     var network: Network { get }
     var optimizer: Optimizer { get }
     /// Whether the device still asks for the fused step (its `fusedStochastic`).
@@ -14,4 +16,8 @@ protocol FusedStep: AnyObject {
     /// the sample of the step after, may be fetched meanwhile.
     func step(_ data: DeviceData, sample: Int, slot: Int, next: Int?, learningRate: Float) throws
     func flush() throws
+}
+
+extension FusedStep {
+    static var rules: Set<OptimizerConfig.Kind> { [.sgd, .momentum, .adam] }
 }

@@ -95,7 +95,7 @@ final class FusedStochasticStep: FusedStep {
     /// general path).
     static func make(network: Network, optimizer: Optimizer) throws -> FusedStochasticStep? {
         guard let device = network.device as? CPUDevice, device.fusedStochastic,
-              [.sgd, .momentum, .adam].contains(optimizer.config.kind) else { return nil }
+              rules.contains(optimizer.config.kind) else { return nil }
         return try FusedStochasticStep(network: network, optimizer: optimizer, device: device)
     }
 

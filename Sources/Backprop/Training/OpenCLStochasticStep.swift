@@ -31,7 +31,7 @@ final class OpenCLStochasticStep: FusedStep {
     /// `OpenCLDevice` that takes it (`fusedStochastic`), or nil (another device or rule).
     static func make(network: Network, optimizer: Optimizer) throws -> OpenCLStochasticStep? {
         guard let device = network.device as? OpenCLDevice, device.fusedStochastic,
-              [.sgd, .momentum, .adam].contains(optimizer.config.kind) else { return nil }
+              rules.contains(optimizer.config.kind) else { return nil }
         return try OpenCLStochasticStep(network: network, optimizer: optimizer, device: device)
     }
 
