@@ -39,7 +39,7 @@
 #define RULE_MOMENTUM 1
 #define RULE_ADAM     2
 
-// Floats per vector of the row and column walks.
+// Floats per vector of the row walks.
 #define SV 8
 
 typedef struct { int rule; real k0, k1, k2, k3, k4, k5, k6, lr; } Rule;
@@ -53,7 +53,8 @@ inline Rule make_rule(const int rule, const real k0, const real k1, const real k
 }
 
 // The rule for biases: no decay. (A copy, never the parameter changed in place: Mesa's
-// rusticl 22.3 applied such changes to the caller's struct, taking the weights' decay away.)
+// rusticl 22.3 applied such changes to the caller's struct, taking the weights' decay away;
+// scripts/rusticl/byval-struct.c.)
 inline Rule bias_rule(const Rule r) {
     return make_rule(r.rule, r.rule == RULE_SGD ? (real)1 : r.k0, r.rule == RULE_MOMENTUM ? (real)0 : r.k1, r.k2, r.k3,
                      r.k4, r.k5, r.rule == RULE_ADAM ? (real)0 : r.k6, r.lr);
