@@ -84,32 +84,43 @@ inline Rule bias_rule(const Rule r) {
 DEFINE_UPDATE(update_v, float8, LOAD_V, STORE_V)
 DEFINE_UPDATE(update_1, real, LOAD_1, STORE_1)
 
+// The sum of a vector's lanes plus the scalar tail's s: the end of every row product here.
+inline real lanes_sum(const float8 acc, const real s) {
+    const float4 h = acc.lo + acc.hi;
+    const float2 q = h.lo + h.hi;
+    return (q.x + q.y) + s;
+}
+
+// Row w of K weights times x.
+inline real row_dot(const int K, global const real* w, global const real* x) {
+    float8 acc = 0;
+    real s = 0;
+    int k = 0;
+    for (; k + SV <= K; k += SV) { acc = fma(vload8(0, w + k), vload8(0, x + k), acc); }
+    for (; k < K; ++k) { s = fma(w[k], x[k], s); }
+    return lanes_sum(acc, s);
+}
+
 // Row w of K weights (state s1, s2): with pending, its update by r for coefficient c and input
 // xp; then, with dot, its product with x (the updated row).
 inline real row_update_dot(const Rule r, const int K, global real* w, global real* s1, global real* s2,
                            const int pending, const real c, global const real* xp,
                            global const real* x, const int dot) {
+    if (!pending) { return dot ? row_dot(K, w, x) : (real)0; }
     float8 acc = 0;
     real s = 0;
     int k = 0;
-    if (pending) {
-        for (; k + SV <= K; k += SV) {
-            const float8 v = update_v(r, vload8(0, w + k), c * vload8(0, xp + k), s1 + k, s2 + k);
-            vstore8(v, 0, w + k);
-            if (dot) { acc = fma(v, vload8(0, x + k), acc); }
-        }
-        for (; k < K; ++k) {
-            const real v = update_1(r, w[k], c * xp[k], s1 + k, s2 + k);
-            w[k] = v;
-            if (dot) { s = fma(v, x[k], s); }
-        }
-    } else if (dot) {
-        for (; k + SV <= K; k += SV) { acc = fma(vload8(0, w + k), vload8(0, x + k), acc); }
-        for (; k < K; ++k) { s = fma(w[k], x[k], s); }
+    for (; k + SV <= K; k += SV) {
+        const float8 v = update_v(r, vload8(0, w + k), c * vload8(0, xp + k), s1 + k, s2 + k);
+        vstore8(v, 0, w + k);
+        if (dot) { acc = fma(v, vload8(0, x + k), acc); }
     }
-    const float4 h = acc.lo + acc.hi;
-    const float2 q = h.lo + h.hi;
-    return (q.x + q.y) + s;
+    for (; k < K; ++k) {
+        const real v = update_1(r, w[k], c * xp[k], s1 + k, s2 + k);
+        w[k] = v;
+        if (dot) { s = fma(v, x[k], s); }
+    }
+    return lanes_sum(acc, s);
 }
 
 // Unit j's bias b (its state at s1, s2) by coefficient c, with the bias rule.
@@ -168,17 +179,7 @@ kernel void step_output(const int units, const int K,
                         global real* loss, const int offLoss, global real* correct, const int offCorrect) {
     const int lid = get_local_id(0), items = get_local_size(0);
     for (int j = lid; j < units; j += items) {
-        const size_t o = offW + (size_t)j * K;
-        global const real* w = W + o;
-        global const real* x = X + offX;
-        float8 acc = 0;
-        real s = 0;
-        int k = 0;
-        for (; k + SV <= K; k += SV) { acc = fma(vload8(0, w + k), vload8(0, x + k), acc); }
-        for (; k < K; ++k) { s = fma(w[k], x[k], s); }
-        const float4 h = acc.lo + acc.hi;
-        const float2 q = h.lo + h.hi;
-        const real z = (q.x + q.y) + s + B[offB + j];
+        const real z = row_dot(K, W + offW + (size_t)j * K, X + offX) + B[offB + j];
         Z[j] = z;
         if (f != ACT_SOFTMAX) { A[j] = act_forward(f, z, alpha); }
     }
