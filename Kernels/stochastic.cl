@@ -5,8 +5,9 @@
 // OpenCLStochasticStep. Layer l's weights W are units × K row-major from offW, its biases
 // from offB; the rule's state buffers S1, S2 hold the same layout (momentum: S1 the velocity;
 // Adam: S1, S2 the first and second moments; SGD: neither is read). Z, A, D (δ) and C (each
-// unit's update coefficient) are the step's own per-layer vectors, from element 0; a hidden
-// layer also has P partial backward products into it (part, P rows of its units).
+// unit's update coefficient) are the step's own per-layer vectors, one region of V a layer; a
+// hidden layer's region also holds the P partial backward products into it (part, P rows of
+// its units). The scalars come packed in vectors (STEP_ARGS, below).
 //
 //   step_forward   layer l's rows, one work-item per row: for the first layer, the update it
 //                  was left by the step before (below), then z_j = w_j·x + b_j, a_j = f(z_j)
@@ -145,77 +146,86 @@ inline real hidden_unit(const int j, const int n, global const real* part, const
 }
 
 
-#define RULE_ARGS const int rule, const real k0, const real k1, const real k2, const real k3, \
-                  const real k4, const real k5, const real k6, const real lr
-#define RULE make_rule(rule, k0, k1, k2, k3, k4, k5, k6, lr)
+// The step's scalars travel in three vector arguments where they were some thirty scalars:
+// PoCL copies each argument of each launch, about 0.2 µs apiece, which was half of a 784-16-10
+// step (BENCHMARKS.md). Every kernel takes
+//   g (int8)   s0 units, s1 K, s2 offW, s3 offB (the biases, in W's buffer), s4 offX (the
+//              input in X), s5 the activation f, s6 P, s7 the rule's code;
+//   k (float8) the rule's constants k0..k6, then lr;  alpha: f's parameter;
+//   e (int8)   the kernel's own (below), e.s0 always offV: layer l's vectors in V, Z, A, D
+//              and C (units each), then for a hidden layer its P partial products (P × units).
+#define STEP_ARGS const int8 g, const float8 k, const real alpha, const int8 e
+#define STEP_RULE make_rule(g.s7, k.s0, k.s1, k.s2, k.s3, k.s4, k.s5, k.s6, k.s7)
+#define STEP_VECTORS(n) global real* Z = V + e.s0; global real* A = Z + (n); global real* D = A + (n); \
+                        global real* C = D + (n); global real* part = C + (n)
 
-kernel void step_forward(const int rows, const int K,
-                         global real* W, const int offW, global real* S1, global real* S2,
-                         global real* B, const int offB, global const real* X, const int offX, const int dot,
-                         const int pending, global const real* part, const int P,
-                         global const real* XP, const int offXP, RULE_ARGS,
-                         global real* Z, global real* A, const int f, const real alpha) {
+// e: s1 offXP (the pending update's input in XP), s2 dot, s3 pending.
+kernel void step_forward(STEP_ARGS, global real* W, global real* S1, global real* S2,
+                         global const real* X, global const real* XP, global real* V) {
+    const int rows = g.s0, K = g.s1, offB = g.s3, f = g.s5, P = g.s6, dot = e.s2, pending = e.s3;
     const int j = get_global_id(0);
     if (j >= rows) { return; }
-    const size_t o = offW + (size_t)j * K;
-    const Rule r = RULE;
+    STEP_VECTORS(rows);
+    const size_t o = g.s2 + (size_t)j * K;
+    const Rule r = STEP_RULE;
     // The pending update's coefficient from the step before's Z and A of this unit, which
     // this item alone reads and then overwrites.
-    const real c = pending ? coefficient(r, hidden_unit(j, rows, part, P, Z, A, f, alpha, r, B + offB, S1 + offB, S2 + offB))
+    const real c = pending ? coefficient(r, hidden_unit(j, rows, part, P, Z, A, f, alpha, r, W + offB, S1 + offB, S2 + offB))
                            : (real)0;
-    const real s = row_update_dot(r, K, W + o, S1 + o, S2 + o, pending, c, XP + offXP, X + offX, dot);
+    const real s = row_update_dot(r, K, W + o, S1 + o, S2 + o, pending, c, XP + e.s1, X + g.s4, dot);
     if (!dot) { return; }
-    const real z = s + B[offB + j];
+    const real z = s + W[offB + j];
     Z[j] = z;
     A[j] = act_forward(f, z, alpha);
 }
 
-kernel void step_output(const int units, const int K,
-                        global const real* W, const int offW, global real* S1, global real* S2,
-                        global real* B, const int offB, global const real* X, const int offX, RULE_ARGS,
-                        global real* Z, global real* A, global real* D, global real* C,
-                        const int kind, const int f, const real alpha,
-                        global const real* T, const int offT, const int classes,
-                        global real* loss, const int offLoss, global real* correct, const int offCorrect) {
+// e: s1 the loss's code, s2 offT (the targets in T), s3 classes (T holds class indices),
+// s4 offLoss, s5 offCorrect.
+kernel void step_output(STEP_ARGS, global real* W, global real* S1, global real* S2,
+                        global const real* X, global real* V, global const real* T,
+                        global real* loss, global real* correct) {
+    const int units = g.s0, K = g.s1, offB = g.s3, f = g.s5;
+    STEP_VECTORS(units);
     const int lid = get_local_id(0), items = get_local_size(0);
     for (int j = lid; j < units; j += items) {
-        const real z = row_dot(K, W + offW + (size_t)j * K, X + offX) + B[offB + j];
+        const real z = row_dot(K, W + g.s2 + (size_t)j * K, X + g.s4) + W[offB + j];
         Z[j] = z;
         if (f != ACT_SOFTMAX) { A[j] = act_forward(f, z, alpha); }
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
     if (lid == 0) {
         if (f == ACT_SOFTMAX) { softmax_row(Z, A, units); }
-        output_row(units, kind, f, alpha, Z, A, T + offT, classes, D, 1, 1, loss + offLoss, correct + offCorrect);
+        output_row(units, e.s1, f, alpha, Z, A, T + e.s2, e.s3, D, 1, 1, loss + e.s4, correct + e.s5);
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
-    const Rule rb = bias_rule(RULE);
+    const Rule rb = bias_rule(STEP_RULE);
     for (int j = lid; j < units; j += items) {
         const real c = coefficient(rb, D[j]);
         C[j] = c;
-        update_bias(rb, B + offB + j, S1 + offB + j, S2 + offB + j, c);
+        update_bias(rb, W + offB + j, S1 + offB + j, S2 + offB + j, c);
     }
 }
 
-kernel void step_backprop(const int units, const int K,
-                          global real* W, const int offW, global real* S1, global real* S2,
-                          global real* B, const int offB, global const real* X, const int offX, RULE_ARGS,
-                          const int hidden, global const real* partIn, global const real* Z, global const real* A,
-                          const int f, const real alpha, global real* D, global real* C,
-                          const int backward, global real* partOut, const int P) {
+// e: s1 hidden (δ from the partial products), s2 backward (partial products into the layer
+// below, at offset s3 of V).
+kernel void step_backprop(STEP_ARGS, global real* W, global real* S1, global real* S2,
+                          global const real* X, global real* V) {
+    const int units = g.s0, K = g.s1, offW = g.s2, offB = g.s3, f = g.s5, P = g.s6;
+    const int hidden = e.s1, backward = e.s2;
     const int p = get_global_id(0);
     if (p >= P) { return; }
+    STEP_VECTORS(units);
     const int first = (int)((long)units * p / P), last = (int)((long)units * (p + 1) / P);
-    const Rule r = RULE;
+    const Rule r = STEP_RULE;
     if (hidden) {
         for (int j = first; j < last; ++j) {
-            const real d = hidden_unit(j, units, partIn, P, Z, A, f, alpha, r, B + offB, S1 + offB, S2 + offB);
+            const real d = hidden_unit(j, units, part, P, Z, A, f, alpha, r, W + offB, S1 + offB, S2 + offB);
             D[j] = d;
             C[j] = coefficient(r, d);
         }
     }
-    global real* out = partOut + (size_t)p * K;
-    global const real* x = X + offX;
+    global real* out = V + e.s3 + (size_t)p * K;
+    global const real* x = X + g.s4;
     if (backward) {
         for (int k = 0; k < K; ++k) { out[k] = 0; }
     }

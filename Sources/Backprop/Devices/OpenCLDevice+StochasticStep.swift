@@ -26,11 +26,8 @@ extension OpenCLDevice {
             StepRule(code: 2, k: (lr, beta1, beta2, epsilon, c1, c2, wd), lr: lr)
         }
 
-        /// Sets RULE_ARGS from argument `first`; returns the index after them.
-        func set(_ kernel: CLKernel, from first: Int) throws(CLError) -> Int {
-            try kernel.set(from: first, .int(code), .float(k.0), .float(k.1), .float(k.2), .float(k.3), .float(k.4),
-                           .float(k.5), .float(k.6), .float(lr))
-        }
+        /// The constants as the kernels' `k` argument: k0…k6, then lr.
+        var constants: KernelArgument { .floats(SIMD8(k.0, k.1, k.2, k.3, k.4, k.5, k.6, lr)) }
     }
 
     /// A layer's weights (units × fanIn from `weights`), its biases and the rule's state
@@ -42,10 +39,26 @@ extension OpenCLDevice {
         var state1: DeviceBuffer, state2: DeviceBuffer
     }
 
-    /// The step's vectors of one layer: Z, A, δ, the units' update coefficients, and for a
-    /// hidden layer the `stepBlocks` partial backward products into it (blocks × units).
+    /// The step's vectors of one layer, a region of the buffer every layer's share (one
+    /// argument for all of them): Z, A, δ and the units' update coefficients, `units` each,
+    /// then for a hidden layer the `blocks` partial backward products into it (blocks × units).
     struct StepVectors {
-        var z: DeviceBuffer, a: DeviceBuffer, d: DeviceBuffer, c: DeviceBuffer, part: DeviceBuffer
+        var buffer: DeviceBuffer, offset: Int, units: Int, blocks: Int
+        var count: Int { (4 + blocks) * units }
+        var a: BufferRef { buffer.at(offset + units) }
+        var partOffset: Int { offset + 4 * units }
+
+        /// The regions of layers of `units`, all but the last hidden, in one buffer of `device`.
+        static func make(units: [Int], device: OpenCLDevice) throws -> [StepVectors] {
+            var offset = 0, layers = [(offset: Int, units: Int, blocks: Int)]()
+            for (l, n) in units.enumerated() {
+                let blocks = l < units.count - 1 ? device.stepBlocks : 0
+                layers.append((offset, n, blocks))
+                offset += (4 + blocks) * n
+            }
+            let buffer = try device.makeBuffer(count: offset)
+            return layers.map { StepVectors(buffer: buffer, offset: $0.offset, units: $0.units, blocks: $0.blocks) }
+        }
     }
 
     /// Work-items per work-group of the step's row walks and of `step_output`'s single group:
@@ -56,26 +69,44 @@ extension OpenCLDevice {
     /// backward product): a few per compute unit, so that the device's threads share them out.
     var stepBlocks: Int { Swift.max(2, Swift.min(16, 2 * info.computeUnits)) }
 
+    /// The arguments every step kernel takes first (STEP_ARGS): the layer's sizes and
+    /// offsets, activation `f`, `blocks` and the rule packed in `g` and `k`, then f's alpha
+    /// and the kernel's own `extra` (offV, the layer's vectors, first).
+    private func stepArgs(_ kernel: CLKernel, _ l: StepLayer, input: BufferRef, f: Activation, blocks: Int,
+                          rule: StepRule, vectors: StepVectors,
+                          extra: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)) throws -> Int {
+        precondition(l.weights.buffer === l.biases.buffer, "the step takes the biases from the weights' buffer")
+        let g = SIMD8<Int32>(Int32(l.units), Int32(l.fanIn), Int32(l.weights.offset), Int32(l.biases.offset),
+                             Int32(input.offset), f.kernelCode, Int32(blocks), Int32(rule.code))
+        let e = SIMD8<Int32>(Int32(vectors.offset), Int32(extra.0), Int32(extra.1), Int32(extra.2), Int32(extra.3),
+                             Int32(extra.4), Int32(extra.5), Int32(extra.6))
+        return try kernel.set(.ints(g), rule.constants, .float(f.alpha), .ints(e))
+    }
+
+    /// The weights' and state buffers' cl_mems (W, S1, S2), each checked to hold the layer's
+    /// weights and biases.
+    private func stepParameters(_ l: StepLayer) throws -> (KernelArgument, KernelArgument, KernelArgument) {
+        let n = l.units * l.fanIn
+        _ = (try mem(l.biases, l.units), try state(l.state1, l.biases, l.units), try state(l.state2, l.biases, l.units))
+        return (.mem(try mem(l.weights, n)), .mem(try state(l.state1, l.weights, n)),
+                .mem(try state(l.state2, l.weights, n)))
+    }
+
     /// step_forward: layer `l`'s rows, applying first the pending update (its δ from the
-    /// partial products in `out.part` and the step before's Z and A in `out`, its input
+    /// partial products in `out` and the step before's Z and A there, its input
     /// `pending.input`, by `pending.rule`; the biases' too), then the product with `input` into
     /// `out`'s Z and A; with no input, the pending update alone (a flush).
     func stepForward(_ l: StepLayer, input: BufferRef?, pending: (input: BufferRef, rule: StepRule)?,
                      out: StepVectors, activation: Activation) throws {
         precondition(activation != .softmax, "step_forward runs hidden layers; the output layer is step_output's")
-        let n = l.units * l.fanIn, blocks = stepBlocks
-        let x = input ?? pending?.input ?? l.weights
+        let x = input ?? pending?.input ?? l.weights, xp = pending?.input ?? x
         let kernel = ks.stepForward
         let rule = pending?.rule ?? .sgd(learningRate: 0, weightDecay: 0)
-        if pending != nil { _ = (try state(l.state1, l.biases, l.units), try state(l.state2, l.biases, l.units)) }
-        var i = try kernel.set(.int(l.units), .int(l.fanIn), try arg(l.weights, n),
-                               .mem(try state(l.state1, l.weights, n)), .mem(try state(l.state2, l.weights, n)),
-                               try arg(l.biases, l.units), try arg(x, l.fanIn), .int(input == nil ? 0 : 1),
-                               .int(pending == nil ? 0 : 1), .mem(try mem(out.part.start, blocks * l.units)), .int(blocks),
-                               try arg(pending?.input ?? x, l.fanIn))
-        i = try rule.set(kernel, from: i)
-        try kernel.set(from: i, .mem(try mem(out.z.start, l.units)), .mem(try mem(out.a.start, l.units)),
-                       .int(Int(activation.kernelCode)), .float(activation.alpha))
+        let w = try stepParameters(l)
+        let i = try stepArgs(kernel, l, input: x, f: activation, blocks: out.blocks, rule: rule, vectors: out,
+                             extra: (xp.offset, input == nil ? 0 : 1, pending == nil ? 0 : 1, 0, 0, 0, 0))
+        try kernel.set(from: i, w.0, w.1, w.2, .mem(try mem(x, l.fanIn)), .mem(try mem(xp, l.fanIn)),
+                       .mem(try mem(out.buffer.at(out.offset), out.count)))
         try enqueue1D(kernel, l.units, local: stepLocalSize)
     }
 
@@ -84,43 +115,38 @@ extension OpenCLDevice {
     func stepOutput(_ l: StepLayer, input: BufferRef, rule: StepRule, out: StepVectors,
                     loss: Loss, activation: Activation, targets: OutputTargets,
                     lossOut: BufferRef, correctOut: BufferRef) throws {
-        let n = l.units * l.fanIn
         let kernel = ks.stepOutput
-        var i = try kernel.set(.int(l.units), .int(l.fanIn), try arg(l.weights, n),
-                               .mem(try state(l.state1, l.biases, l.units)), .mem(try state(l.state2, l.biases, l.units)),
-                               try arg(l.biases, l.units), try arg(input, l.fanIn))
-        i = try rule.set(kernel, from: i)
-        try kernel.set(from: i, .mem(try mem(out.z.start, l.units)), .mem(try mem(out.a.start, l.units)),
-                       .mem(try mem(out.d.start, l.units)), .mem(try mem(out.c.start, l.units)),
-                       .int(Int(loss.kernelCode)), .int(Int(activation.kernelCode)), .float(activation.alpha),
-                       try arg(targets.buffer, targets.width(cols: l.units)), .int(targets.isClasses ? 1 : 0),
-                       try arg(lossOut, 1), try arg(correctOut, 1))
+        let w = try stepParameters(l), t = targets.buffer
+        let i = try stepArgs(kernel, l, input: input, f: activation, blocks: 0, rule: rule, vectors: out,
+                             extra: (Int(loss.kernelCode), t.offset, targets.isClasses ? 1 : 0, lossOut.offset,
+                                     correctOut.offset, 0, 0))
+        try kernel.set(from: i, w.0, w.1, w.2, .mem(try mem(input, l.fanIn)),
+                       .mem(try mem(out.buffer.at(out.offset), out.count)),
+                       .mem(try mem(t, targets.width(cols: l.units))), .mem(try mem(lossOut, 1)),
+                       .mem(try mem(correctOut, 1)))
         let items = stepLocalSize
         try enqueue(kernel, global: [items], local: [items])
     }
 
     /// step_backprop: layer `l`'s update on `input` by the coefficients in `this` (for a
     /// hidden layer, `hidden` its activation, first its δ, coefficients and biases from the
-    /// partial products in `this.part`), with, given `partOut`, the partial backward products
+    /// partial products in `this`), with, given `partOut`, the partial backward products
     /// into the layer below.
     func stepBackprop(_ l: StepLayer, input: BufferRef, this: StepVectors, rule: StepRule, hidden: Activation?,
-                      partOut: DeviceBuffer?) throws {
-        let n = l.units * l.fanIn, blocks = stepBlocks, f = hidden ?? .identity
+                      partOut: StepVectors?) throws {
         let kernel = ks.stepBackprop
-        var i = try kernel.set(.int(l.units), .int(l.fanIn), try arg(l.weights, n),
-                               .mem(try state(l.state1, l.weights, n)), .mem(try state(l.state2, l.weights, n)),
-                               try arg(l.biases, l.units), try arg(input, l.fanIn))
-        // The state of the biases is read beside them, in the same buffers as the weights'.
-        _ = (try state(l.state1, l.biases, l.units), try state(l.state2, l.biases, l.units))
-        i = try rule.set(kernel, from: i)
-        try kernel.set(from: i, .int(hidden == nil ? 0 : 1),
-                       .mem(try mem(this.part.start, hidden == nil ? 0 : blocks * l.units)),
-                       .mem(try mem(this.z.start, l.units)), .mem(try mem(this.a.start, l.units)),
-                       .int(Int(f.kernelCode)), .float(f.alpha), .mem(try mem(this.d.start, l.units)),
-                       .mem(try mem(this.c.start, l.units)), .int(partOut == nil ? 0 : 1),
-                       .mem(try mem((partOut ?? this.part).start, partOut == nil ? 0 : blocks * l.fanIn)),
-                       .int(blocks))
-        try enqueue1D(kernel, blocks, local: 1)
+        let w = try stepParameters(l)
+        if let below = partOut {
+            precondition(below.buffer === this.buffer && below.blocks == stepBlocks && below.units == l.fanIn,
+                         "the layer below's partial products: \(stepBlocks) × \(l.fanIn) in the step's buffer")
+        }
+        let i = try stepArgs(kernel, l, input: input, f: hidden ?? .identity, blocks: stepBlocks, rule: rule,
+                             vectors: this,
+                             extra: (hidden == nil ? 0 : 1, partOut == nil ? 0 : 1, partOut?.partOffset ?? 0, 0, 0, 0, 0))
+        precondition(hidden == nil || this.blocks == stepBlocks, "a hidden layer's partial products: \(stepBlocks) blocks")
+        try kernel.set(from: i, w.0, w.1, w.2, .mem(try mem(input, l.fanIn)),
+                       .mem(try mem(this.buffer.at(this.offset), this.count)))
+        try enqueue1D(kernel, stepBlocks, local: 1)
     }
 
     /// A state buffer's cl_mem, checked to hold the elements the kernel reads beside `ref`.

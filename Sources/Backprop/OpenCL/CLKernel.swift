@@ -22,8 +22,9 @@ final class CLKernel {
         CLObjectCount.released()
     }
 
-    /// Sets the arguments in order. Int becomes `int`, Float `real`, a buffer its `cl_mem`, and
-    /// a buffer with an offset two arguments: the `cl_mem` and the offset as an `int`.
+    /// Sets the arguments in order. Int becomes `int`, Float `real`, a buffer its `cl_mem`, a
+    /// buffer with an offset two arguments (the `cl_mem` and the offset as an `int`), and
+    /// eight Int32s or Floats an `int8` or `float8`.
     /// Inlined, so that the argument list stays on the stack: no allocation per launch.
     /// `first` is the index of the first argument, for a kernel whose arguments take several
     /// calls; returns the index after the last.
@@ -39,6 +40,8 @@ final class CLKernel {
                 try set(index, m)
                 index += 1
                 try set(index, Int32(truncatingIfNeeded: offset))
+            case .ints(let v): try set(index, v)
+            case .floats(let v): try set(index, v)
             }
             index += 1
         }

@@ -13,7 +13,9 @@
 /// epoch loop calls it before anything reads the parameters. The arithmetic is the general
 /// path's (optimizers.cl's rules, decay on the weights only); only the order of float
 /// additions differs. The step's Z, A, δ, coefficients and partial products are its own
-/// buffers: evaluation may replace the network's workspace between epochs.
+/// buffer (evaluation may replace the network's workspace between epochs), one for all layers,
+/// and the kernels take their scalars packed in vectors: PoCL's cost of a launch grows with
+/// its arguments (BENCHMARKS.md).
 final class OpenCLStochasticStep: FusedStep {
     let network: Network
     let optimizer: Optimizer
@@ -22,7 +24,7 @@ final class OpenCLStochasticStep: FusedStep {
     private let layers: [OpenCLDevice.StepLayer]
     private let vectors: [OpenCLDevice.StepVectors]
     /// The input and rule of the first layer's pending update (its δ comes from the partial
-    /// products in vectors[0].part and the step's Z and A in vectors[0]), or nil when none is pending.
+    /// products and the step's Z and A in vectors[0]), or nil when none is pending.
     private var pendingUpdate: (input: BufferRef, rule: OpenCLDevice.StepRule)?
     var pending: Bool { pendingUpdate != nil }
     var enabled: Bool { device.fusedStochastic }
@@ -48,12 +50,8 @@ final class OpenCLStochasticStep: FusedStep {
                                    weights: network.parameters.at(arch.weightOffset(l)),
                                    biases: network.parameters.at(arch.biasOffset(l)), state1: s1, state2: s2)
         }
-        vectors = try (0..<arch.layerCount).map { l in
-            let n = arch.units(ofLayer: l), hidden = l < arch.layerCount - 1
-            return try OpenCLDevice.StepVectors(z: device.makeBuffer(count: n), a: device.makeBuffer(count: n),
-                                                d: device.makeBuffer(count: n), c: device.makeBuffer(count: n),
-                                                part: device.makeBuffer(count: hidden ? device.stepBlocks * n : 1))
-        }
+        vectors = try OpenCLDevice.StepVectors.make(units: (0..<arch.layerCount).map { arch.units(ofLayer: $0) },
+                                                    device: device)
     }
 
     /// The rule of the step about to be taken (Adam's bias corrections at its step number).
@@ -79,7 +77,7 @@ final class OpenCLStochasticStep: FusedStep {
                                    activation: arch.activations[l])
             // Applied once enqueued: a flush after an error later in the step must not apply it again.
             if l == 0 { pendingUpdate = nil }
-            x = vectors[l].a.start
+            x = vectors[l].a
         }
         try device.stepOutput(layers[out], input: x, rule: rule, out: vectors[out], loss: arch.loss,
                               activation: arch.outputActivation, targets: data.targets(from: sample),
@@ -88,9 +86,9 @@ final class OpenCLStochasticStep: FusedStep {
         // hidden layer's comes from the partial products of the layer above, and a hidden first
         // layer's update is left pending.
         for l in stride(from: out, through: out > 0 ? 1 : 0, by: -1) {
-            try device.stepBackprop(layers[l], input: l == 0 ? input : vectors[l - 1].a.start, this: vectors[l],
+            try device.stepBackprop(layers[l], input: l == 0 ? input : vectors[l - 1].a, this: vectors[l],
                                     rule: rule, hidden: l < out ? arch.activations[l] : nil,
-                                    partOut: l > 0 ? vectors[l - 1].part : nil)
+                                    partOut: l > 0 ? vectors[l - 1] : nil)
         }
         if out > 0 { pendingUpdate = (input, rule) }
         optimizer.countStep()
