@@ -204,13 +204,15 @@ public final class CPUDevice: Device {
         case nnThin
 
         /// Whether the kernel runs by default under the instruction set `isa`: where its
-        /// instance beat cblas_sgemm. On one Zen 5, one thread against OpenBLAS's AVX2 kernels,
-        /// 10-unit output layers at batches 32–1024: AVX-512 2.0–3.8× for all three; AVX2
-        /// NT 1.7–2.0×, but NN 0.96–1.16× and TN 0.86–1.34×; the baseline 0.36–0.74×.
+        /// instance beat cblas_sgemm. One thread against OpenBLAS's kernels, 10-unit output
+        /// layers at batches 32–1024: on a Zen 5 (OpenBLAS's AVX2 kernels), AVX-512 2.0–3.8×
+        /// for all three, AVX2 NT 1.7–2.0×, NN 0.96–1.16×, TN 0.86–1.34×, the baseline
+        /// 0.36–0.74×; on a Zen 3 (OpenBLAS's own Zen kernels), AVX2 at batch 256 NN 1.6–2.5×
+        /// and TN 1.25–1.4×, and inside a 784-1024-1024-10 step, where cblas_sgemm ran them on
+        /// its two threads at 12 and 21 GFLOP/s, more (BENCHMARKS.md).
         func isDefault(isa: String) -> Bool {
             switch isa {
-            case "avx512": true
-            case "avx2": self == .ntNarrow
+            case "avx512", "avx2": true
             default: false
             }
         }
