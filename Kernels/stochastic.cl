@@ -40,6 +40,14 @@
 #define RULE_MOMENTUM 1
 #define RULE_ADAM     2
 
+// Inlined whatever the compiler's own judgement (clang's attribute: PoCL, rusticl and
+// oclgrind all compile with clang).
+#ifdef __clang__
+#define STEP_INLINE inline __attribute__((always_inline))
+#else
+#define STEP_INLINE inline
+#endif
+
 // Floats per vector of the row walks.
 #define SV 8
 
@@ -61,12 +69,13 @@ inline Rule bias_rule(const Rule r) {
                      r.k4, r.k5, r.rule == RULE_ADAM ? (real)0 : r.k6, r.lr);
 }
 
-// The updated value of w (one float or a vector of SV) for the term cx = c·x, the state at s1,
-// s2 updated in place. Written once for both widths.
+// The updated value of w (one float or a vector of SV) for the term cx = c·x by the rule
+// `rule` (r.rule, or a literal where a loop is specialised to one rule), the state at s1, s2
+// updated in place. Written once for both widths.
 #define DEFINE_UPDATE(NAME, T, LOAD, STORE)                                                   \
-    inline T NAME(const Rule r, const T w, const T cx, global real* s1, global real* s2) {     \
-        if (r.rule == RULE_SGD) { return r.k0 * w + cx; }                                      \
-        if (r.rule == RULE_MOMENTUM) {                                                         \
+    inline T NAME(const int rule, const Rule r, const T w, const T cx, global real* s1, global real* s2) { \
+        if (rule == RULE_SGD) { return r.k0 * w + cx; }                                        \
+        if (rule == RULE_MOMENTUM) {                                                           \
             const T v = r.k0 * LOAD(s1) + r.k1 * w + cx;                                       \
             STORE(v, s1);                                                                      \
             return w + v;                                                                      \
@@ -85,8 +94,12 @@ inline Rule bias_rule(const Rule r) {
 DEFINE_UPDATE(update_v, float8, LOAD_V, STORE_V)
 DEFINE_UPDATE(update_1, real, LOAD_1, STORE_1)
 
-// The sum of a vector's lanes plus the scalar tail's s: the end of every row product here.
-inline real lanes_sum(const float8 acc, const real s) {
+// The sum of four vectors' lanes plus the scalar tail's s: the end of every row product here.
+// A row product keeps four sums of SV lanes, so that its multiply-adds do not wait on one
+// another (one sum made each wait for the one before: PoCL's step_forward ran at a few
+// multiply-adds a cycle on 784-128-10).
+inline real lanes_sum(const float8 a0, const float8 a1, const float8 a2, const float8 a3, const real s) {
+    const float8 acc = (a0 + a1) + (a2 + a3);
     const float4 h = acc.lo + acc.hi;
     const float2 q = h.lo + h.hi;
     return (q.x + q.y) + s;
@@ -94,39 +107,62 @@ inline real lanes_sum(const float8 acc, const real s) {
 
 // Row w of K weights times x.
 inline real row_dot(const int K, global const real* w, global const real* x) {
-    float8 acc = 0;
+    float8 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     real s = 0;
     int k = 0;
-    for (; k + SV <= K; k += SV) { acc = fma(vload8(0, w + k), vload8(0, x + k), acc); }
+    for (; k + 4 * SV <= K; k += 4 * SV) {
+        a0 = fma(vload8(0, w + k), vload8(0, x + k), a0);
+        a1 = fma(vload8(1, w + k), vload8(1, x + k), a1);
+        a2 = fma(vload8(2, w + k), vload8(2, x + k), a2);
+        a3 = fma(vload8(3, w + k), vload8(3, x + k), a3);
+    }
+    for (; k + SV <= K; k += SV) { a0 = fma(vload8(0, w + k), vload8(0, x + k), a0); }
     for (; k < K; ++k) { s = fma(w[k], x[k], s); }
-    return lanes_sum(acc, s);
+    return lanes_sum(a0, a1, a2, a3, s);
 }
 
-// Row w of K weights (state s1, s2): with pending, its update by r for coefficient c and input
-// xp; then, with dot, its product with x (the updated row).
+// Row w of K weights (state s1, s2): its update by rule `rule` for coefficient c and input
+// xp; then, with dot, its product with x (the updated row). Called with literal rule and dot
+// and always inlined, so that each pairing is a loop of its own, with no test inside and its
+// sums in registers (PoCL 3.1 left it a call, its sums on the stack).
+STEP_INLINE real row_update_dot_by(const int rule, const int dot, const Rule r, const int K, global real* w,
+                              global real* s1, global real* s2, const real c, global const real* xp,
+                              global const real* x) {
+    float8 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    real s = 0;
+    int k = 0;
+#define UPDATE_DOT(i, acc) {                                                                   \
+        const int o = k + (i) * SV;                                                            \
+        const float8 v = update_v(rule, r, vload8(0, w + o), c * vload8(0, xp + o), s1 + o, s2 + o); \
+        vstore8(v, 0, w + o);                                                                  \
+        if (dot) { acc = fma(v, vload8(0, x + o), acc); }                                      \
+    }
+    for (; k + 4 * SV <= K; k += 4 * SV) { UPDATE_DOT(0, a0) UPDATE_DOT(1, a1) UPDATE_DOT(2, a2) UPDATE_DOT(3, a3) }
+    for (; k + SV <= K; k += SV) { UPDATE_DOT(0, a0) }
+#undef UPDATE_DOT
+    for (; k < K; ++k) {
+        const real v = update_1(rule, r, w[k], c * xp[k], s1 + k, s2 + k);
+        w[k] = v;
+        if (dot) { s = fma(v, x[k], s); }
+    }
+    return lanes_sum(a0, a1, a2, a3, s);
+}
+
+// Row w with pending, its update by r for coefficient c and input xp; then, with dot, its
+// product with x.
 inline real row_update_dot(const Rule r, const int K, global real* w, global real* s1, global real* s2,
                            const int pending, const real c, global const real* xp,
                            global const real* x, const int dot) {
     if (!pending) { return dot ? row_dot(K, w, x) : (real)0; }
-    float8 acc = 0;
-    real s = 0;
-    int k = 0;
-    for (; k + SV <= K; k += SV) {
-        const float8 v = update_v(r, vload8(0, w + k), c * vload8(0, xp + k), s1 + k, s2 + k);
-        vstore8(v, 0, w + k);
-        if (dot) { acc = fma(v, vload8(0, x + k), acc); }
-    }
-    for (; k < K; ++k) {
-        const real v = update_1(r, w[k], c * xp[k], s1 + k, s2 + k);
-        w[k] = v;
-        if (dot) { s = fma(v, x[k], s); }
-    }
-    return lanes_sum(acc, s);
+#define BY(rule, d) row_update_dot_by(rule, d, r, K, w, s1, s2, c, xp, x)
+    if (dot) { return r.rule == RULE_SGD ? BY(RULE_SGD, 1) : r.rule == RULE_MOMENTUM ? BY(RULE_MOMENTUM, 1) : BY(RULE_ADAM, 1); }
+    return r.rule == RULE_SGD ? BY(RULE_SGD, 0) : r.rule == RULE_MOMENTUM ? BY(RULE_MOMENTUM, 0) : BY(RULE_ADAM, 0);
+#undef BY
 }
 
 // Unit j's bias b (its state at s1, s2) by coefficient c, with the bias rule.
 inline void update_bias(const Rule rb, global real* b, global real* s1, global real* s2, const real c) {
-    *b = update_1(rb, *b, c, s1, s2);
+    *b = update_1(rb.rule, rb, *b, c, s1, s2);
 }
 
 inline real coefficient(const Rule r, const real delta) {
@@ -238,12 +274,12 @@ kernel void step_backprop(STEP_ARGS, global real* W, global real* S1, global rea
         for (; k + SV <= K; k += SV) {
             const float8 v = vload8(0, w + k);
             if (backward) { vstore8(fma((float8)d, v, vload8(0, out + k)), 0, out + k); }
-            vstore8(update_v(r, v, c * vload8(0, x + k), s1 + k, s2 + k), 0, w + k);
+            vstore8(update_v(r.rule, r, v, c * vload8(0, x + k), s1 + k, s2 + k), 0, w + k);
         }
         for (; k < K; ++k) {
             const real v = w[k];
             if (backward) { out[k] = fma(d, v, out[k]); }
-            w[k] = update_1(r, v, c * x[k], s1 + k, s2 + k);
+            w[k] = update_1(r.rule, r, v, c * x[k], s1 + k, s2 + k);
         }
     }
 }
