@@ -39,7 +39,7 @@ extension OpenCLDevice {
         var state1: DeviceBuffer, state2: DeviceBuffer
     }
 
-    /// The step's vectors of one layer, a region of the buffer every layer's share (one
+    /// The step's vectors of one layer, a region of the buffer all layers share (one
     /// argument for all of them): Z, A, δ and the units' update coefficients, `units` each,
     /// then for a hidden layer the `blocks` partial backward products into it (blocks × units).
     struct StepVectors {
