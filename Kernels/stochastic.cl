@@ -40,7 +40,7 @@
 #define RULE_MOMENTUM 1
 #define RULE_ADAM     2
 
-// Inlined whatever the compiler's own judgement (clang's attribute: PoCL, rusticl and
+// Inlined regardless of the compiler's own judgement (clang's attribute: PoCL, rusticl and
 // oclgrind all compile with clang).
 #ifdef __clang__
 #define STEP_INLINE inline __attribute__((always_inline))
@@ -96,8 +96,8 @@ DEFINE_UPDATE(update_1, real, LOAD_1, STORE_1)
 
 // The sum of four vectors' lanes plus the scalar tail's s: the end of every row product here.
 // A row product keeps four sums of SV lanes, so that its multiply-adds do not wait on one
-// another (one sum made each wait for the one before: PoCL's step_forward ran at a few
-// multiply-adds a cycle on 784-128-10).
+// another (with one sum, each waited for the one before: PoCL's step_forward on 784-128-10
+// spent its loop on that chain).
 inline real lanes_sum(const float8 a0, const float8 a1, const float8 a2, const float8 a3, const real s) {
     const float8 acc = (a0 + a1) + (a2 + a3);
     const float4 h = acc.lo + acc.hi;
@@ -183,8 +183,8 @@ inline real hidden_unit(const int j, const int n, global const real* part, const
 
 
 // The step's scalars travel in three vector arguments where they were some thirty scalars:
-// PoCL copies each argument of each launch, about 0.2 µs apiece, which was half of a 784-16-10
-// step (BENCHMARKS.md). Every kernel takes
+// PoCL copies each argument of each launch (a launch of 31 ints cost 1.45× one of four int8s,
+// and packing made 784-16-10's step 1.31× as fast; BENCHMARKS.md). Every kernel takes
 //   g (int8)   s0 units, s1 K, s2 offW, s3 offB (the biases, in W's buffer), s4 offX (the
 //              input in X), s5 the activation f, s6 P, s7 the rule's code;
 //   k (float8) the rule's constants k0..k6, then lr;  alpha: f's parameter;

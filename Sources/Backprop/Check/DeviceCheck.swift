@@ -365,25 +365,27 @@ public struct DeviceCheck {
                               targets: Array(targets[0..<(n * arch.outputSize)]), targetSize: arch.outputSize)
             for var config in Self.parityOptimizers where [.sgd, .momentum, .adam].contains(config.kind) {
                 config.learningRate /= 10
-                let afterHere = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cl)
-                let afterHost = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cpu)
-                rows.append(afterRow("fused stochastic \(config.kind.rawValue) steps", afterHere, afterHost,
-                                     steps: n + Swift.min(2, n)))
+                let here = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cl)
+                let host = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cpu)
+                rows.append(afterRow("fused stochastic \(config.kind.rawValue) steps", here.parameters, host.parameters,
+                                     steps: host.updates))
             }
         }
         return rows
     }
 
-    /// The parameters after a stochastic epoch over `set` and two steps of the next.
+    /// The parameters after a stochastic epoch over `set` and two steps of the next, and how
+    /// many updates that took.
     private func afterStochasticPasses(_ config: OptimizerConfig, arch: Architecture, params: [Float], set: Dataset,
-                                       on device: any Device) throws -> [Float] {
+                                       on device: any Device) throws -> (parameters: [Float], updates: Int) {
         let network = try Network(arch, device: device, parameters: params)
         let trainer = try Trainer(network: network, optimizer: Optimizer(config, network: network),
                                   options: TrainingOptions(mode: .stochastic, epochs: 2))
         let data = try DeviceData(set, for: network)
+        let next = Swift.min(2, set.count)
         try trainer.trainEpoch(data)
-        try trainer.trainEpoch(data, updates: Swift.min(2, set.count))
-        return try network.readParameters()
+        try trainer.trainEpoch(data, updates: next)
+        return (try network.readParameters(), set.count + next)
     }
 
     /// The parameters after one optimizer step from fresh state.
