@@ -1,8 +1,9 @@
 // stochastic.cl — the batch-of-one training step (stochastic mode) for SGD, classical
 // momentum and Adam in 2H + 1 kernels for H hidden layers (3 for 784-128-10, 5 for
 // 784-1024-1024-10; 2 without hidden layers), where the general path takes five or six a
-// layer, each weight matrix read once and written once a step. The host side is
-// OpenCLStochasticStep. Layer l's weights W are units × K row-major from offW, its biases
+// layer, each weight matrix read once and written once a step; or many steps in one launch
+// of step_chunk (at the end), the same three phases with work-group barriers between them.
+// The host side is OpenCLStochasticStep. Layer l's weights W are units × K row-major from offW, its biases
 // from offB; the rule's state buffers S1, S2 hold the same layout (momentum: S1 the velocity;
 // Adam: S1, S2 the first and second moments; SGD: neither is read). Z, A, D (δ) and C (each
 // unit's update coefficient) are the step's own per-layer vectors, one region of V a layer; a
@@ -182,9 +183,95 @@ inline real hidden_unit(const int j, const int n, global const real* part, const
 }
 
 
+// The three phases of a step, shared by the per-step kernels and step_chunk (below).
+
+// Row j of a hidden layer of `rows` units (weights from offW, biases from offB, K inputs):
+// first, with pending, the update it was left by the step before (rule rp, input xp; its δ
+// from the P partial products and the step before's Z and A of this unit, which this item
+// alone reads and then overwrites); then, with dot, z_j = w_j·x + b_j and a_j = f(z_j).
+STEP_INLINE void forward_row(const int j, const int rows, const int K, const int offW, const int offB,
+                             const int f, const real alpha, const int P, const Rule rp, const int pending,
+                             const int dot, global real* W, global real* S1, global real* S2,
+                             global const real* x, global const real* xp, global real* Z, global real* A,
+                             global const real* part) {
+    const size_t o = offW + (size_t)j * K;
+    const real c = pending ? coefficient(rp, hidden_unit(j, rows, part, P, Z, A, f, alpha, rp, W + offB, S1 + offB, S2 + offB))
+                           : (real)0;
+    const real s = row_update_dot(rp, K, W + o, S1 + o, S2 + o, pending, c, xp, x, dot);
+    if (!dot) { return; }
+    const real z = s + W[offB + j];
+    Z[j] = z;
+    A[j] = act_forward(f, z, alpha);
+}
+
+// The output layer on x, by the work-group (item lid of items; every item must call it):
+// z (the items share its rows), a (softmax too), the sample's loss, correctness and δ
+// (loss.cl's output_row; targets t), each unit's coefficient, and the biases' update by rb.
+STEP_INLINE void output_layer(const int lid, const int items, const int units, const int K, const int offW,
+                              const int offB, const int f, const real alpha, const int lossKind, const Rule rb,
+                              global real* W, global real* S1, global real* S2, global const real* x,
+                              global real* Z, global real* A, global real* D, global real* C,
+                              global const real* t, const int classes, global real* loss, global real* correct) {
+    for (int j = lid; j < units; j += items) {
+        const real z = row_dot(K, W + offW + (size_t)j * K, x) + W[offB + j];
+        Z[j] = z;
+        if (f != ACT_SOFTMAX) { A[j] = act_forward(f, z, alpha); }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    if (lid == 0) {
+        if (f == ACT_SOFTMAX) { softmax_row(Z, A, units); }
+        output_row(units, lossKind, f, alpha, Z, A, t, classes, D, 1, 1, loss, correct);
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    for (int j = lid; j < units; j += items) {
+        const real c = coefficient(rb, D[j]);
+        C[j] = c;
+        update_bias(rb, W + offB + j, S1 + offB + j, S2 + offB + j, c);
+    }
+}
+
+// Row block p of P of a layer of `units` on input x: for a hidden layer first its rows' δ
+// (the P partial products in part, times f'(z)), coefficients and biases; then for each row
+// j, with `out`, the block's partial product into the layer below (out, K values) += δ_j·w_j
+// with the weights the forward pass used, and w_j's update by r.
+STEP_INLINE void backprop_block(const int p, const int P, const int units, const int K, const int offW,
+                                const int offB, const int f, const real alpha, const Rule r, const int hidden,
+                                global real* W, global real* S1, global real* S2, global const real* x,
+                                global real* Z, global real* A, global real* D, global real* C,
+                                global const real* part, global real* out) {
+    const int first = (int)((long)units * p / P), last = (int)((long)units * (p + 1) / P);
+    if (hidden) {
+        for (int j = first; j < last; ++j) {
+            const real d = hidden_unit(j, units, part, P, Z, A, f, alpha, r, W + offB, S1 + offB, S2 + offB);
+            D[j] = d;
+            C[j] = coefficient(r, d);
+        }
+    }
+    if (out) {
+        for (int k = 0; k < K; ++k) { out[k] = 0; }
+    }
+    for (int j = first; j < last; ++j) {
+        global real* w = W + offW + (size_t)j * K;
+        global real* s1 = S1 + offW + (size_t)j * K;
+        global real* s2 = S2 + offW + (size_t)j * K;
+        const real d = D[j], c = C[j];
+        int k = 0;
+        for (; k + SV <= K; k += SV) {
+            const float8 v = vload8(0, w + k);
+            if (out) { vstore8(fma((float8)d, v, vload8(0, out + k)), 0, out + k); }
+            vstore8(update_v(r.rule, r, v, c * vload8(0, x + k), s1 + k, s2 + k), 0, w + k);
+        }
+        for (; k < K; ++k) {
+            const real v = w[k];
+            if (out) { out[k] = fma(d, v, out[k]); }
+            w[k] = update_1(r.rule, r, v, c * x[k], s1 + k, s2 + k);
+        }
+    }
+}
+
 // The step's scalars travel in three vector arguments where they were some thirty scalars:
 // PoCL copies each argument of each launch (a launch of 31 ints cost 1.45× one of four int8s,
-// and packing made 784-16-10's step 1.31× as fast; BENCHMARKS.md). Every kernel takes
+// and packing made 784-16-10's step 1.31× as fast; BENCHMARKS.md). Every per-step kernel takes
 //   g (int8)   s0 units, s1 K, s2 offW, s3 offB (the biases, in W's buffer), s4 offX (the
 //              input in X), s5 the activation f, s6 P, s7 the rule's code;
 //   k (float8) the rule's constants k0..k6, then lr;  alpha: f's parameter;
@@ -198,21 +285,12 @@ inline real hidden_unit(const int j, const int n, global const real* part, const
 // e: s1 offXP (the pending update's input in XP), s2 dot, s3 pending.
 kernel void step_forward(STEP_ARGS, global real* W, global real* S1, global real* S2,
                          global const real* X, global const real* XP, global real* V) {
-    const int rows = g.s0, K = g.s1, offB = g.s3, f = g.s5, P = g.s6, dot = e.s2, pending = e.s3;
+    const int rows = g.s0;
     const int j = get_global_id(0);
     if (j >= rows) { return; }
     STEP_VECTORS(rows);
-    const size_t o = g.s2 + (size_t)j * K;
-    const Rule r = STEP_RULE;
-    // The pending update's coefficient from the step before's Z and A of this unit, which
-    // this item alone reads and then overwrites.
-    const real c = pending ? coefficient(r, hidden_unit(j, rows, part, P, Z, A, f, alpha, r, W + offB, S1 + offB, S2 + offB))
-                           : (real)0;
-    const real s = row_update_dot(r, K, W + o, S1 + o, S2 + o, pending, c, XP + e.s1, X + g.s4, dot);
-    if (!dot) { return; }
-    const real z = s + W[offB + j];
-    Z[j] = z;
-    A[j] = act_forward(f, z, alpha);
+    forward_row(j, rows, g.s1, g.s2, g.s3, g.s5, alpha, g.s6, STEP_RULE, e.s3, e.s2, W, S1, S2, X + g.s4,
+                XP + e.s1, Z, A, part);
 }
 
 // e: s1 the loss's code, s2 offT (the targets in T), s3 classes (T holds class indices),
@@ -220,66 +298,92 @@ kernel void step_forward(STEP_ARGS, global real* W, global real* S1, global real
 kernel void step_output(STEP_ARGS, global real* W, global real* S1, global real* S2,
                         global const real* X, global real* V, global const real* T,
                         global real* loss, global real* correct) {
-    const int units = g.s0, K = g.s1, offB = g.s3, f = g.s5;
+    const int units = g.s0;
     STEP_VECTORS(units);
-    const int lid = get_local_id(0), items = get_local_size(0);
-    for (int j = lid; j < units; j += items) {
-        const real z = row_dot(K, W + g.s2 + (size_t)j * K, X + g.s4) + W[offB + j];
-        Z[j] = z;
-        if (f != ACT_SOFTMAX) { A[j] = act_forward(f, z, alpha); }
-    }
-    barrier(CLK_GLOBAL_MEM_FENCE);
-    if (lid == 0) {
-        if (f == ACT_SOFTMAX) { softmax_row(Z, A, units); }
-        output_row(units, e.s1, f, alpha, Z, A, T + e.s2, e.s3, D, 1, 1, loss + e.s4, correct + e.s5);
-    }
-    barrier(CLK_GLOBAL_MEM_FENCE);
-    const Rule rb = bias_rule(STEP_RULE);
-    for (int j = lid; j < units; j += items) {
-        const real c = coefficient(rb, D[j]);
-        C[j] = c;
-        update_bias(rb, W + offB + j, S1 + offB + j, S2 + offB + j, c);
-    }
+    output_layer(get_local_id(0), get_local_size(0), units, g.s1, g.s2, g.s3, g.s5, alpha, e.s1,
+                 bias_rule(STEP_RULE), W, S1, S2, X + g.s4, Z, A, D, C, T + e.s2, e.s3, loss + e.s4,
+                 correct + e.s5);
 }
 
 // e: s1 hidden (δ from the partial products), s2 backward (partial products into the layer
 // below, at offset s3 of V).
 kernel void step_backprop(STEP_ARGS, global real* W, global real* S1, global real* S2,
                           global const real* X, global real* V) {
-    const int units = g.s0, K = g.s1, offW = g.s2, offB = g.s3, f = g.s5, P = g.s6;
-    const int hidden = e.s1, backward = e.s2;
+    const int units = g.s0, K = g.s1, P = g.s6;
     const int p = get_global_id(0);
     if (p >= P) { return; }
     STEP_VECTORS(units);
-    const int first = (int)((long)units * p / P), last = (int)((long)units * (p + 1) / P);
-    const Rule r = STEP_RULE;
-    if (hidden) {
-        for (int j = first; j < last; ++j) {
-            const real d = hidden_unit(j, units, part, P, Z, A, f, alpha, r, W + offB, S1 + offB, S2 + offB);
-            D[j] = d;
-            C[j] = coefficient(r, d);
+    backprop_block(p, P, units, K, g.s2, g.s3, g.s5, alpha, STEP_RULE, e.s1, W, S1, S2, X + g.s4, Z, A, D, C,
+                   part, e.s2 ? V + e.s3 + (size_t)p * K : (global real*)0);
+}
+
+// Many steps in one launch of one work-group: the same three phases for each sample in turn,
+// a work-group barrier between them where the per-step path has a launch boundary. A CPU
+// device runs a work-group's items on one of its threads, so this trades the device's other
+// cores for the launches (each costs PoCL several µs, BENCHMARKS.md); a GPU would idle all
+// its compute units but one, and never takes it (OpenCLStochasticStep).
+//   g (int8)  s0 layers, s1 count (steps), s2 first (the position of the first step in the
+//             epoch), s3 ordered (the sample of position i is order[offOrder + i], else i),
+//             s4 pending (the first layer's update left by the step before this launch; its
+//             input at offXP of X), s5 offXP, s6 the rule's code, s7 the input's size;
+//   e (int8)  s0 the loss's code, s1 classes (T holds class indices), s2 offT, s3 T's values a
+//             sample, s4 offLoss, s5 offCorrect (loss and correctness of position i at i from
+//             them), s6 offX (sample i's input at offX + i × input size), s7 offOrder;
+//   plan      8 ints a layer: units, K, offW, offB, offV, f, P, f's alpha (its bits);
+//   R         8 floats a rule (k0..k6, lr): R[0] the pending update's, R[1 + i] step i's.
+kernel void step_chunk(const int8 g, const int8 e, global const int* plan, global const float* R,
+                       global real* W, global real* S1, global real* S2, global const real* X, global real* V,
+                       global const real* T, global real* loss, global real* correct, global const int* order) {
+    const int lid = get_local_id(0), items = get_local_size(0);
+    const int out = g.s0 - 1;
+    int pending = g.s4;
+    global const real* xp = X + g.s5;
+#define LAYER(l) global const int* L = plan + 8 * (l);                                         \
+    const int units = L[0], K = L[1], offW = L[2], offB = L[3], f = L[5], P = L[6];          \
+    const real alpha = as_float(L[7]);                                                        \
+    global real* Z = V + L[4]; global real* A = Z + units; global real* D = A + units;       \
+    global real* C = D + units; global real* part = C + units
+#define RULE_AT(i) make_rule(g.s6, R[8 * (i)], R[8 * (i) + 1], R[8 * (i) + 2], R[8 * (i) + 3], R[8 * (i) + 4], \
+                             R[8 * (i) + 5], R[8 * (i) + 6], R[8 * (i) + 7])
+    for (int s = 0; s < g.s1; ++s) {
+        const int pos = g.s2 + s;
+        const int sample = g.s3 ? order[e.s7 + pos] : pos;
+        global const real* input = X + e.s6 + (size_t)sample * g.s7;
+        const Rule rp = RULE_AT(s), r = RULE_AT(s + 1);
+        global const real* x = input;
+        for (int l = 0; l < out; ++l) {
+            LAYER(l);
+            const int first = (int)((long)units * lid / items), last = (int)((long)units * (lid + 1) / items);
+            for (int j = first; j < last; ++j) {
+                forward_row(j, units, K, offW, offB, f, alpha, P, rp, l == 0 && pending, 1, W, S1, S2, x, xp, Z, A, part);
+            }
+            barrier(CLK_GLOBAL_MEM_FENCE);
+            x = A;
         }
-    }
-    global real* out = V + e.s3 + (size_t)p * K;
-    global const real* x = X + g.s4;
-    if (backward) {
-        for (int k = 0; k < K; ++k) { out[k] = 0; }
-    }
-    for (int j = first; j < last; ++j) {
-        global real* w = W + offW + (size_t)j * K;
-        global real* s1 = S1 + offW + (size_t)j * K;
-        global real* s2 = S2 + offW + (size_t)j * K;
-        const real d = D[j], c = C[j];
-        int k = 0;
-        for (; k + SV <= K; k += SV) {
-            const float8 v = vload8(0, w + k);
-            if (backward) { vstore8(fma((float8)d, v, vload8(0, out + k)), 0, out + k); }
-            vstore8(update_v(r.rule, r, v, c * vload8(0, x + k), s1 + k, s2 + k), 0, w + k);
+        {
+            LAYER(out);
+            output_layer(lid, items, units, K, offW, offB, f, alpha, e.s0, bias_rule(r), W, S1, S2, x, Z, A, D, C,
+                         T + e.s2 + (size_t)sample * e.s3, e.s1, loss + e.s4 + pos, correct + e.s5 + pos);
+            barrier(CLK_GLOBAL_MEM_FENCE);
         }
-        for (; k < K; ++k) {
-            const real v = w[k];
-            if (backward) { out[k] = fma(d, v, out[k]); }
-            w[k] = update_1(r.rule, r, v, c * x[k], s1 + k, s2 + k);
+        for (int l = out; l >= (out > 0 ? 1 : 0); --l) {
+            LAYER(l);
+            global const real* in = input;
+            global real* below = (global real*)0;
+            if (l > 0) {
+                global const int* B = plan + 8 * (l - 1);
+                in = V + B[4] + B[0];
+                below = V + B[4] + 4 * B[0];
+            }
+            for (int p = lid; p < P; p += items) {
+                backprop_block(p, P, units, K, offW, offB, f, alpha, r, l < out, W, S1, S2, in, Z, A, D, C, part,
+                               below ? below + (size_t)p * K : below);
+            }
+            barrier(CLK_GLOBAL_MEM_FENCE);
         }
+        pending = out > 0;
+        xp = input;
     }
+#undef LAYER
+#undef RULE_AT
 }

@@ -102,9 +102,10 @@ public final class BenchmarkSuite {
                         }
                         if case .stochastic = mode, let floor = r.launchFloorRatio, let k = r.kernelsPerUpdate,
                            let e = r.emptyLaunchSeconds, let rate = r.median {
-                            progress(.note(String(format: "%@ %@ stochastic: %.1f kernels an update × %.1f µs an empty "
-                                + "launch = %.0f µs; an update took %.0f µs, %.2f× that floor",
-                                bench.label, net, k, e * 1e6, k * e * 1e6, 1e6 / rate, floor)))
+                            // Below one kernel an update, several steps took a launch (OpenCL's step_chunk).
+                            progress(.note(String(format: "%@ %@ stochastic: %.*f kernels an update × %.1f µs an empty "
+                                + "launch = %.*f µs; an update took %.1f µs, %.2f× that floor",
+                                bench.label, net, Int32(k < 1 ? 3 : 1), k, e * 1e6, Int32(k < 1 ? 2 : 0), k * e * 1e6, 1e6 / rate, floor)))
                         }
                     } catch {
                         skip(.throughput, "\(bench.label) \(net) \(name): \(error)", failure: true)

@@ -363,12 +363,21 @@ public struct DeviceCheck {
             let n = Swift.min(batch, 9)
             let set = Dataset(source: "check", inputSize: arch.inputSize, inputs: Array(inputs[0..<(n * arch.inputSize)]),
                               targets: Array(targets[0..<(n * arch.outputSize)]), targetSize: arch.outputSize)
+            // Both ways the device takes them: one step at a time (2H + 1 launches each), and the
+            // several steps of step_chunk's launches (checks every 4 updates bound them: launches
+            // of 4, 4 and 1 over 9 samples), the first layer's update pending from one to the next.
+            let chunk = cl.stochasticChunk
+            defer { cl.stochasticChunk = chunk }
             for var config in Self.parityOptimizers where [.sgd, .momentum, .adam].contains(config.kind) {
                 config.learningRate /= 10
-                let here = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cl)
                 let host = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cpu)
-                rows.append(afterRow("fused stochastic \(config.kind.rawValue) steps", here.parameters, host.parameters,
-                                     steps: host.updates))
+                for (launch, steps) in [("", 1), (", several a launch", 256)] {
+                    cl.stochasticChunk = steps
+                    let here = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cl,
+                                                         checkInterval: steps > 1 ? 4 : 0)
+                    rows.append(afterRow("fused stochastic \(config.kind.rawValue) steps\(launch)", here.parameters,
+                                         host.parameters, steps: host.updates))
+                }
             }
         }
         return rows
@@ -377,10 +386,11 @@ public struct DeviceCheck {
     /// The parameters after a stochastic epoch over `set` and two steps of the next, and how
     /// many updates that took.
     private func afterStochasticPasses(_ config: OptimizerConfig, arch: Architecture, params: [Float], set: Dataset,
-                                       on device: any Device) throws -> (parameters: [Float], updates: Int) {
+                                       on device: any Device, checkInterval: Int = 0) throws -> (parameters: [Float], updates: Int) {
         let network = try Network(arch, device: device, parameters: params)
-        let trainer = try Trainer(network: network, optimizer: Optimizer(config, network: network),
-                                  options: TrainingOptions(mode: .stochastic, epochs: 2))
+        var options = TrainingOptions(mode: .stochastic, epochs: 2)
+        options.checkInterval = checkInterval
+        let trainer = try Trainer(network: network, optimizer: Optimizer(config, network: network), options: options)
         let data = try DeviceData(set, for: network)
         let next = Swift.min(2, set.count)
         try trainer.trainEpoch(data)

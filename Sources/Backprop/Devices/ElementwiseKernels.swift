@@ -7,7 +7,7 @@ struct ElementwiseKernels {
     let biasActivation, biasSoftmax, activationBackward, columnSums, outputDelta: CLKernel
     let sgd, momentum, adam, rprop, quickprop, axpby, gatherRows, rowOuterProducts, checkFinite, empty: CLKernel
     /// The fused batch-of-one step (stochastic.cl; `OpenCLStochasticStep`).
-    let stepForward, stepOutput, stepBackprop: CLKernel
+    let stepForward, stepOutput, stepBackprop, stepChunk: CLKernel
 
     init(elementwise e: cl_program) throws(CLError) {
         biasActivation = try CLKernel(program: e, name: "bias_activation")
@@ -28,5 +28,6 @@ struct ElementwiseKernels {
         stepForward = try CLKernel(program: e, name: "step_forward")
         stepOutput = try CLKernel(program: e, name: "step_output")
         stepBackprop = try CLKernel(program: e, name: "step_backprop")
+        stepChunk = try CLKernel(program: e, name: "step_chunk")
     }
 }

@@ -26,7 +26,8 @@ extension OpenCLDevice {
             StepRule(code: 2, k: (lr, beta1, beta2, epsilon, c1, c2, wd), lr: lr)
         }
 
-        /// The constants as the kernels' `k` argument: k0…k6, then lr.
+        /// k0…k6, then lr: the kernels' `k` argument, and a rule of step_chunk's `R`.
+        var values: [Float] { [k.0, k.1, k.2, k.3, k.4, k.5, k.6, lr] }
         var constants: KernelArgument { .floats(SIMD8(k.0, k.1, k.2, k.3, k.4, k.5, k.6, lr)) }
     }
 
@@ -147,6 +148,57 @@ extension OpenCLDevice {
         try kernel.set(from: i, w.0, w.1, w.2, .mem(try mem(input, l.fanIn)),
                        .mem(try mem(this.buffer.at(this.offset), this.count)))
         try enqueue1D(kernel, stepBlocks, local: 1)
+    }
+
+    /// step_chunk's layer plan (`plan` there): units, fan-in, the weights' and biases'
+    /// offsets, the layer's vectors' offset in the step's buffer, its activation, the row
+    /// blocks and the activation's alpha (its bits), eight ints a layer.
+    static func stepPlan(_ layers: [StepLayer], vectors: [StepVectors], activations: [Activation],
+                         blocks: Int) -> [Int32] {
+        zip(layers, zip(vectors, activations)).flatMap { l, va in
+            [Int32(l.units), Int32(l.fanIn), Int32(l.weights.offset), Int32(l.biases.offset), Int32(va.0.offset),
+             va.1.kernelCode, Int32(blocks), Int32(bitPattern: va.1.alpha.bitPattern)]
+        }
+    }
+
+    /// What step_chunk needs of the epoch's data: its inputs, targets, loss and correctness
+    /// slots, and the order of its samples (nil: in place).
+    struct ChunkData {
+        var inputs: BufferRef, inputSize: Int, count: Int
+        var targets: OutputTargets, targetWidth: Int
+        var loss: BufferRef, correct: BufferRef
+        var order: BufferRef?
+    }
+
+    /// step_chunk: `count` steps from position `first` of `data` in one launch of one
+    /// work-group, the layers as `plan` (`stepPlan`) gives them, the rules in `rules` (8 floats
+    /// each: the pending update's first, then each step's; uploaded by the caller), the first
+    /// layer's update left by the step before applied first when `pendingInput` is given.
+    func stepChunk(_ layers: [StepLayer], plan: BufferRef, rules: BufferRef, ruleCode: Int, vectors: [StepVectors],
+                   loss: Loss, data: ChunkData, first: Int, count: Int, pendingInput: BufferRef?) throws {
+        precondition(count >= 1 && first >= 0 && first + count <= data.count, "steps \(first)..<\(first + count) of \(data.count)")
+        let kernel = ks.stepChunk
+        let w = try stepParameters(layers[0])
+        for l in layers.dropFirst() { _ = try stepParameters(l) }
+        let v = vectors.map { $0.offset + $0.count }.max()!
+        let x = data.inputs, n = data.count * data.inputSize
+        let xp = pendingInput ?? x
+        if let pendingInput {
+            precondition(pendingInput.buffer === x.buffer, "the pending update's input is a sample of the data")
+        }
+        let order = data.order ?? data.loss
+        let g = SIMD8<Int32>(Int32(layers.count), Int32(count), Int32(first), data.order == nil ? 0 : 1,
+                             pendingInput == nil ? 0 : 1, Int32(xp.offset), Int32(ruleCode), Int32(data.inputSize))
+        let e = SIMD8<Int32>(Int32(loss.kernelCode), data.targets.isClasses ? 1 : 0, Int32(data.targets.buffer.offset),
+                             Int32(data.targetWidth), Int32(data.loss.offset), Int32(data.correct.offset), Int32(x.offset),
+                             Int32(order.offset))
+        try kernel.set(.ints(g), .ints(e), .mem(try mem(plan, 8 * layers.count)), .mem(try mem(rules, 8 * (count + 1))),
+                       w.0, w.1, w.2, .mem(try mem(x, n)), .mem(try mem(vectors[0].buffer.at(0), v)),
+                       .mem(try mem(data.targets.buffer, data.count * data.targetWidth)),
+                       .mem(try mem(data.loss, data.count)), .mem(try mem(data.correct, data.count)),
+                       .mem(try mem(order, data.count)))
+        let items = stepBlocks
+        try enqueue(kernel, global: [items], local: [items])
     }
 
     /// A state buffer's cl_mem, checked to hold the elements the kernel reads beside `ref`.

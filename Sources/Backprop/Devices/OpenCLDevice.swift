@@ -39,6 +39,20 @@ public final class OpenCLDevice: Device {
     /// one (its row walks read a row per work-item, which a GPU does not coalesce). Either
     /// computes the same step; only the order of float additions differs.
     public var fusedStochastic: Bool
+    /// The most fused stochastic steps taken in one launch (`step_chunk` in
+    /// Kernels/stochastic.cl: one work-group walks the samples, a barrier where the per-step
+    /// kernels have a launch boundary), or 1 for one step at a time. A chunk ends where the
+    /// epoch loop reads the losses back (`TrainingOptions.checkInterval`), so a stop request
+    /// lands at a chunk's end. 256 on CPU devices, which run a work-group on one thread: the
+    /// step then costs its row walks on one core instead of 2H + 1 launches; 1 on GPUs, where
+    /// one work-group would leave all compute units but one idle.
+    public var stochasticChunk: Int
+    /// Whether, where `stochasticChunk` is above 1, the epoch times chunked launches against
+    /// the per-step kernels and runs the faster (`OpenCLStochasticStep.LaunchChoice`; the two
+    /// compute the same bits): on PoCL a chunk ran small networks up to 5× as fast, and
+    /// 784-1024-1024-10, whose step is its weights' passes, at 0.8× the per-step kernels on
+    /// all cores (BENCHMARKS.md). False: chunked launches only.
+    public var stochasticChunkTimed: Bool
 
     /// Why the device runs the other GEMM family than the one chosen for it (that family's
     /// kernels failed to build), or nil.
@@ -49,10 +63,19 @@ public final class OpenCLDevice: Device {
     /// before the device is given up (`familyFallback` says so).
     public init(_ info: OpenCLDeviceInfo, gemmConfig override: GEMMConfig? = nil) throws {
         self.info = info
+        // BACKPROP_STOCHASTIC_CHUNK=N takes N steps a launch, untimed (1: one step a launch), to
+        // compare the two.
+        var chunk = info.type == .gpu ? 1 : 256, timed = true
+        if let value = ProcessInfo.processInfo.environment["BACKPROP_STOCHASTIC_CHUNK"] {
+            guard let steps = Int(value), steps >= 1 else {
+                throw ConfigurationError("BACKPROP_STOCHASTIC_CHUNK=\(value): expected a whole number of steps, 1 or more")
+            }
+            (chunk, timed) = (steps, false)
+        }
         context = try CLContext.shared(for: info)
         var config = override ?? GEMMTuning.stored(for: info) ?? GEMMConfig.defaults(for: info)
         guard config.fits(info) else {
-            throw DeviceError.invalidRequest("GEMM configuration \(config) does not fit \(info.name)")
+            throw ConfigurationError("GEMM configuration \(config) does not fit \(info.name)")
         }
         var status: cl_int = 0
         let queue = clCreateCommandQueue(context.context, info.id, 0, &status)
@@ -89,6 +112,8 @@ public final class OpenCLDevice: Device {
         }
         gemmConfig = config
         fusedStochastic = info.type != .gpu
+        stochasticChunk = chunk
+        stochasticChunkTimed = timed
         localSize = Swift.min(info.type == .gpu ? 256 : 64, info.maxWorkGroupSize)
         largeLocalSize = Swift.min(info.type == .gpu ? 256 : 1024, info.maxWorkGroupSize)
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// A request to stop training cooperatively: the update in flight finishes, the run saves
+/// A request to stop training cooperatively: the update in flight finishes (on an OpenCL CPU
+/// device's stochastic step, the launch of up to a check interval's steps in flight), the run saves
 /// its checkpoint as it would at the end, and `TrainingRun` returns with the reason
 /// `.interrupted`. Any thread (or a signal handler) may make the request.
 public final class StopRequest: Sendable {

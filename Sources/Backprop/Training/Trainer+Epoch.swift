@@ -61,6 +61,11 @@ extension Trainer {
         // before anything reads the parameters, and on the way out of an error (a caller may
         // catch it and read them; a flush failing there is secondary to that error).
         defer { try? fused?.flush() }
+        // Where the fused step takes many steps a call (OpenCL CPU devices' step_chunk), it takes
+        // them up to the next check; the stop request is asked at a chunk's end.
+        let chunked = (fused?.chunkLimit ?? 1) > 1
+        if chunked { try fused?.beginEpoch(order: order) }
+        var chunkEnd = 0
         if communicator.size > 1 {
             // Each rank writes the losses of its own rows; the others' slots count as 0 in its sums.
             try network.device.fill(data.loss.start, count: n, with: 0)
@@ -71,7 +76,12 @@ extension Trainer {
             switch mode {
             case .stochastic:
                 let position = rows.lowerBound, sample = order.map { Int($0[position]) }
-                if let fused {
+                if let fused, chunked {
+                    if position >= chunkEnd {
+                        chunkEnd = Swift.min(updates, position + fused.chunkLimit, (position / interval + 1) * interval)
+                        try fused.steps(data, positions: position..<chunkEnd, learningRate: learningRate)
+                    }
+                } else if let fused {
                     // A shuffled order's next sample is a row the hardware cannot guess.
                     let next = order.flatMap { position + 1 < n ? Int($0[position + 1]) : nil }
                     try fused.step(data, sample: sample ?? position, slot: position, next: next, learningRate: learningRate)
@@ -106,7 +116,7 @@ extension Trainer {
             if u + 1 == updates && !last { stopped = true }
             // With several ranks a stop request is shared at the checks' cadence, not every update:
             // the gradient sum stays the one collective of an update.
-            let asks = communicator.size == 1 || (u + 1) % interval == 0
+            let asks = communicator.size == 1 ? !chunked || u + 1 == chunkEnd : (u + 1) % interval == 0
             if !stopped, !last, asks, try stopRequested() { stopped = true }
             try tally.after(update: u + 1, done: done, data: data, device: network.device, ranks: communicator, force: stopped)
             if stopped { break }
