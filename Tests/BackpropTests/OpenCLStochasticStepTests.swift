@@ -82,16 +82,22 @@ struct OpenCLStochasticStepTests {
         FusedStochasticStepTests.expectSame(try run(fused: true), try run(fused: false), c.testDescription)
     }
 
+    /// Case `c`'s network, its initial parameters, `samples` samples and its optimizer at its
+    /// learning rate ÷ `rateDivisor`.
+    static func setUp(_ c: Case, seed: UInt64, samples: Int, rateDivisor: Float) throws
+        -> (Architecture, [Float], Dataset, OptimizerConfig) {
+        let arch = try Architecture(sizes: c.sizes, hidden: c.hidden, loss: c.loss)
+        var rng = SeededGenerator(seed: seed)
+        let (set, _) = FusedStochasticStepTests.data(arch, samples: samples, rng: &rng)
+        return (arch, try FusedStochasticStepTests.initial(arch), set, c.config(learningRate: c.learningRate / rateDivisor))
+    }
+
     /// step_chunk runs the per-step kernels' arithmetic in the same order: the same bits, over
     /// shuffled epochs cut into launches by both the chunk's size (5) and the checks (every 7
     /// updates; 17 samples: launches of 5, 2, 5, 2, 3), and a stop at a chunk's end.
     @Test("chunked launches give exactly the per-step kernels' bits; a stop lands at a chunk's end", arguments: cases)
     func chunksMatchSteps(_ c: Case) throws {
-        let arch = try Architecture(sizes: c.sizes, hidden: c.hidden, loss: c.loss)
-        var rng = SeededGenerator(seed: 53)
-        let start = try FusedStochasticStepTests.initial(arch)
-        let (set, _) = FusedStochasticStepTests.data(arch, samples: 17, rng: &rng)
-        let config = c.config(learningRate: c.learningRate / 2)
+        let (arch, start, set, config) = try Self.setUp(c, seed: 53, samples: 17, rateDivisor: 2)
         func run(chunk: Int, stopAt: Int?) throws -> (parameters: [Float], losses: [Double], steps: Int, kernels: Int) {
             let trainer = try Self.trainer(arch, parameters: start, config: config, fused: true, shuffle: true,
                                            chunk: chunk, checkInterval: 7)
@@ -127,11 +133,7 @@ struct OpenCLStochasticStepTests {
     /// an epoch (a probe of the other mode first in its first calls): the same bits as either.
     @Test("the timed choice between chunks and steps gives the per-step kernels' bits", arguments: [cases[1], cases[10]])
     func timedChoice(_ c: Case) throws {
-        let arch = try Architecture(sizes: c.sizes, hidden: c.hidden, loss: c.loss)
-        var rng = SeededGenerator(seed: 59)
-        let start = try FusedStochasticStepTests.initial(arch)
-        let (set, _) = FusedStochasticStepTests.data(arch, samples: 150, rng: &rng)
-        let config = c.config(learningRate: c.learningRate / 4)
+        let (arch, start, set, config) = try Self.setUp(c, seed: 59, samples: 150, rateDivisor: 4)
         func run(chunk: Int, timed: Bool) throws -> ([Float], [Double], OpenCLStochasticStep.LaunchChoice?) {
             // Calls of 50 steps (the check interval): probes of 16 first, then 34 in the chosen mode.
             let trainer = try Self.trainer(arch, parameters: start, config: config, fused: true, shuffle: true,
