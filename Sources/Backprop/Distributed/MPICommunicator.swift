@@ -72,8 +72,15 @@ public final class MPICommunicator: Communicator {
 
     private static func check(_ status: Int32, _ call: String) throws {
         guard status == backprop_mpi_success() else {
-            throw DeviceError.invalidRequest("\(call) failed with MPI error \(status)")
+            throw MPIError(call: call, status: status)
         }
     }
+}
+
+/// An MPI call that did not return MPI_SUCCESS.
+public struct MPIError: Error, CustomStringConvertible, Sendable {
+    public var call: String
+    public var status: Int32
+    public var description: String { "\(call) failed with MPI error \(status)" }
 }
 #endif
