@@ -52,6 +52,17 @@
 // Floats per vector of the row walks.
 #define SV 8
 
+// A float8 stored to a float's alignment. PoCL 3.1's vstore8 stores the two halves (a
+// 128-bit store and a vextractf128 to memory); a store through a pointer to a float8
+// typedef'd down to 4-byte alignment is one unaligned 256-bit store (clang's attribute, as
+// STEP_INLINE's).
+#ifdef __clang__
+typedef float8 float8_unaligned __attribute__((aligned(4)));
+#define STORE8(v, p) (*(global float8_unaligned*)(p) = (v))
+#else
+#define STORE8(v, p) vstore8(v, 0, p)
+#endif
+
 typedef struct { int rule; real k0, k1, k2, k3, k4, k5, k6, lr; } Rule;
 
 inline Rule make_rule(const int rule, const real k0, const real k1, const real k2, const real k3,
@@ -89,7 +100,7 @@ inline Rule bias_rule(const Rule r) {
         return p - r.k0 * (m * r.k4) / (sqrt(v * r.k5) + r.k3);                                \
     }
 #define LOAD_V(p) vload8(0, p)
-#define STORE_V(v, p) vstore8(v, 0, p)
+#define STORE_V(v, p) STORE8(v, p)
 #define LOAD_1(p) (*(p))
 #define STORE_1(v, p) (*(p) = (v))
 DEFINE_UPDATE(update_v, float8, LOAD_V, STORE_V)
@@ -135,7 +146,7 @@ STEP_INLINE real row_update_dot_by(const int rule, const int dot, const Rule r, 
 #define UPDATE_DOT(i, acc) {                                                                   \
         const int o = k + (i) * SV;                                                            \
         const float8 v = update_v(rule, r, vload8(0, w + o), c * vload8(0, xp + o), s1 + o, s2 + o); \
-        vstore8(v, 0, w + o);                                                                  \
+        STORE8(v, w + o);                                                                      \
         if (dot) { acc = fma(v, vload8(0, x + o), acc); }                                      \
     }
     for (; k + 4 * SV <= K; k += 4 * SV) { UPDATE_DOT(0, a0) UPDATE_DOT(1, a1) UPDATE_DOT(2, a2) UPDATE_DOT(3, a3) }
@@ -258,8 +269,8 @@ STEP_INLINE void backprop_block(const int p, const int P, const int units, const
         int k = 0;
         for (; k + SV <= K; k += SV) {
             const float8 v = vload8(0, w + k);
-            if (out) { vstore8(fma((float8)d, v, vload8(0, out + k)), 0, out + k); }
-            vstore8(update_v(r.rule, r, v, c * vload8(0, x + k), s1 + k, s2 + k), 0, w + k);
+            if (out) { STORE8(fma((float8)d, v, vload8(0, out + k)), out + k); }
+            STORE8(update_v(r.rule, r, v, c * vload8(0, x + k), s1 + k, s2 + k), w + k);
         }
         for (; k < K; ++k) {
             const real v = w[k];
