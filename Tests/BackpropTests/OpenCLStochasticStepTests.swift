@@ -111,6 +111,8 @@ struct OpenCLStochasticStepTests {
                 let pass = try trainer.trainEpoch(data)
                 losses.append(pass.loss)
                 if !pass.complete { break }
+                // The second epoch at another rate: its rules must reach the chunks' buffer.
+                trainer.learningRate *= 0.5
             }
             #expect(trainer.openCLStep?.pending == false, "an update was left pending")
             return (try trainer.network.readParameters(), losses, trainer.optimizer.steps,

@@ -39,6 +39,8 @@ final class OpenCLStochasticStep: FusedStep {
     /// step_chunk's layer plan, and its rules (the pending update's, then a chunk's steps').
     private let plan: DeviceBuffer
     private var rules: DeviceBuffer?
+    /// What `rules` holds.
+    private var uploadedRules: [Float] = []
     /// The epoch's sample order on the device (grown, never shrunk), while it has one.
     private var order: DeviceBuffer?
     /// The same order on the host, for the pending update's input after a chunk.
@@ -163,7 +165,10 @@ final class OpenCLStochasticStep: FusedStep {
             precondition(epochOrder.count == data.count, "beginEpoch gave an order of \(epochOrder.count) for \(data.count) samples")
         }
         let limit = chunkLimit
-        if (rules?.count ?? 0) < 8 * (limit + 1) { rules = try device.makeBuffer(count: 8 * (limit + 1)) }
+        if (rules?.count ?? 0) < 8 * (limit + 1) {
+            rules = try device.makeBuffer(count: 8 * (limit + 1))
+            uploadedRules = []
+        }
         var first = positions.lowerBound
         while first < positions.upperBound {
             let count = Swift.min(limit, positions.upperBound - first)
@@ -177,7 +182,14 @@ final class OpenCLStochasticStep: FusedStep {
                 last = rule(learningRate: lr, step: optimizer.steps + 1 + i)
                 values.append(contentsOf: last.values)
             }
-            try device.upload(values, to: rules!.start)
+            // A blocking write waits for the launch before it: skipped where the buffer holds
+            // these rules already (SGD's and momentum's are one rule an epoch).
+            let held = uploadedRules.count >= values.count
+                && zip(uploadedRules, values).allSatisfy { $0.bitPattern == $1.bitPattern }
+            if !held {
+                try device.upload(values, to: rules!.start)
+                uploadedRules = values
+            }
             try device.stepChunk(layers, plan: plan.start, rules: rules!.start, ruleCode: last.code, vectors: vectors,
                                  loss: arch.loss, data: chunk, first: first, count: count,
                                  pendingInput: pendingUpdate?.input)
