@@ -366,8 +366,9 @@ public struct DeviceCheck {
             // Both ways the device takes them: one step at a time (2H + 1 launches each), and the
             // several steps of step_chunk's launches (checks every 4 updates bound them: launches
             // of 4, 4 and 1 over 9 samples), the first layer's update pending from one to the next.
-            let chunk = cl.stochasticChunk
-            defer { cl.stochasticChunk = chunk }
+            let (chunk, timed) = (cl.stochasticChunk, cl.stochasticChunkTimed)
+            defer { (cl.stochasticChunk, cl.stochasticChunkTimed) = (chunk, timed) }
+            cl.stochasticChunkTimed = false
             for var config in Self.parityOptimizers where [.sgd, .momentum, .adam].contains(config.kind) {
                 config.learningRate /= 10
                 let host = try afterStochasticPasses(config, arch: arch, params: params, set: set, on: cpu)

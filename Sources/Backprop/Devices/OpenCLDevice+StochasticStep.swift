@@ -197,7 +197,8 @@ extension OpenCLDevice {
                        .mem(try mem(data.targets.buffer, data.count * data.targetWidth)),
                        .mem(try mem(data.loss, data.count)), .mem(try mem(data.correct, data.count)),
                        .mem(try mem(order, data.count)))
-        let items = stepBlocks
+        // One item a row block where the device allows it; fewer take several blocks each.
+        let items = Swift.min(stepBlocks, info.maxWorkGroupSize)
         try enqueue(kernel, global: [items], local: [items])
     }
 

@@ -124,6 +124,9 @@ final class OpenCLStochasticStep: FusedStep {
         try device.upload(values, to: order!.start)
     }
 
+    /// The sample at `position` of the epoch begun by `beginEpoch`.
+    private func sample(at position: Int) -> Int { epochOrder.map { Int($0[position]) } ?? position }
+
     /// Chunked launches or the per-step kernels, as they time (`OpenCLDevice.stochasticChunkTimed`).
     private(set) var launchChoice = LaunchChoice()
 
@@ -137,9 +140,7 @@ final class OpenCLStochasticStep: FusedStep {
             if chunked {
                 try chunkedSteps(data, positions: range, learningRate: lr)
             } else {
-                for p in range {
-                    try step(data, sample: epochOrder.map { Int($0[p]) } ?? p, slot: p, next: nil, learningRate: lr)
-                }
+                for p in range { try step(data, sample: sample(at: p), slot: p, next: nil, learningRate: lr) }
             }
             guard timed else { return }
             try device.synchronize()
@@ -196,8 +197,7 @@ final class OpenCLStochasticStep: FusedStep {
             pendingUpdate = nil
             for _ in 0..<count { optimizer.countStep() }
             if arch.layerCount > 1 {
-                let end = first + count - 1, sample = epochOrder.map { Int($0[end]) } ?? end
-                pendingUpdate = (data.inputs.at(sample * arch.inputSize), last)
+                pendingUpdate = (data.inputs.at(sample(at: first + count - 1) * arch.inputSize), last)
             }
             first += count
         }
