@@ -22,13 +22,15 @@ public final class BenchmarkDevice {
                    build: buildReport)
     }
 
-    /// The GEMM reference, "cblas": the CPU path with every product on `cblas_sgemm` (its own
-    /// skinny-product kernels off), so that the CPU path's rows have a ratio too.
+    /// The GEMM reference, "cblas": the CPU path with every product on `cblas_sgemm` and
+    /// OpenBLAS's threads (its own skinny-product kernels and team split off), so that the CPU
+    /// path's rows have a ratio too.
     public static func cblas() -> BenchmarkDevice {
         var cpu: CPUDevice?
         let seconds = Measure.seconds { cpu = CPUDevice() }
         let device = cpu ?? CPUDevice()
         device.skinnyProducts = false
+        device.teamProducts = false
         return BenchmarkDevice(label: "cblas", device: device, openSeconds: seconds, buildReport: nil)
     }
 

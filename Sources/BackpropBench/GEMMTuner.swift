@@ -20,10 +20,11 @@ public final class GEMMTuner {
     public let family: GEMMConfig.Family?
     private let progress: (String) -> Void
     /// The check of every result and the "openblas" column: cblas_sgemm for every shape (the
-    /// CPU path's own skinny-product kernels off, so that the column is OpenBLAS's).
+    /// CPU path's own skinny-product kernels and team split off, so that the column is OpenBLAS's).
     private let reference: CPUDevice = {
         let cpu = CPUDevice()
         cpu.skinnyProducts = false
+        cpu.teamProducts = false
         return cpu
     }()
     private let target: Double, repeats: Int

@@ -21,6 +21,44 @@ public final class CPUDevice: Device {
     /// products of stochastic training the wake-up costs more than the arithmetic.
     public var parallelThreshold = 1 << 20
 
+    /// Whether a product that reaches `parallelThreshold` runs on the device's team, one
+    /// single-threaded cblas_sgemm a thread on its own block of C (`TeamSplit`), rather than on
+    /// OpenBLAS's threads. OpenBLAS's threads share their packed panels and wait for each
+    /// other's: when the hypervisor places the two cores far apart (on one 2-core Zen 4 guest, a
+    /// core-to-core round trip went from 55–85 ns to 325–375 ns for seconds to minutes at a
+    /// time), 784,1024,1024,10 mini-batch 256 fell from ~19k to ~15k samples/s, where rows of C
+    /// a thread held 16–17k (BENCHMARKS.md, issue 15). All of a step's products take the team
+    /// (rows where C has enough, else columns): a step that mixed the team's threads with
+    /// OpenBLAS's, each spinning a while after its work, lost up to 2× on two cores. The blocks
+    /// are fixed by the shape and the thread count, so the bits do not depend on which thread
+    /// runs a block, or whether the team was free.
+    public var teamProducts = true
+    /// Rows of C a thread at the least for a split by rows, and columns for one by columns
+    /// (below both, OpenBLAS's threads keep the product).
+    public var teamMinRows = 64, teamMinColumns = 16
+
+    /// How a product is cut over the team: by rows of C (each thread reads its rows of op(A)
+    /// and all of op(B)) or by columns (its columns of op(B), all of op(A)).
+    enum TeamSplit: Equatable {
+        case rows([Range<Int>]), columns([Range<Int>])
+    }
+
+    /// The split of an m×n product over `threads` threads, nil where neither side has the
+    /// rows or columns a thread.
+    func teamSplit(m: Int, n: Int) -> TeamSplit? {
+        if m >= teamMinRows * threads { return .rows(Self.blocks(m, parts: threads)) }
+        if n >= teamMinColumns * threads { return .columns(Self.blocks(n, parts: threads)) }
+        return nil
+    }
+
+    /// `count` rows (or columns) in `parts` parts: contiguous, ascending, each cut at the
+    /// multiple of 16 nearest an even share (whole tiles for the micro-kernels), so that at 64
+    /// a part or more, parts differ by 16 at most.
+    static func blocks(_ count: Int, parts: Int) -> [Range<Int>] {
+        func bound(_ i: Int) -> Int { i >= parts ? count : Swift.min(count, (count * i / parts + 8) / 16 * 16) }
+        return (0..<parts).map { bound($0)..<bound($0 + 1) }
+    }
+
     /// Sets OpenBLAS's thread count for a product of `work` multiply-adds (a global setting,
     /// cheap to change: it only moves a counter when lowering).
     @inline(__always)
@@ -165,6 +203,35 @@ public final class CPUDevice: Device {
         if case .gemm = plan, alpha != 0,
            skinny(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: lda,
                   b: pb, ldb: ldb, beta: beta, c: pc, ldc: ldc) { return }
+        if case .gemm = plan, teamProducts, threads > 1, m * n * k >= parallelThreshold, let split = teamSplit(m: m, n: n) {
+            if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+            let opA = transA ? CblasTrans : CblasNoTrans, opB = transB ? CblasTrans : CblasNoTrans
+            let count: Int
+            let block: (Range<Int>) -> Void
+            switch split {
+            case let .rows(parts):
+                count = parts.count
+                block = { indices in
+                    for r in parts[indices] where !r.isEmpty {
+                        cblas_sgemm(CblasRowMajor, opA, opB, Int32(r.count), Int32(n), Int32(k), alpha,
+                                    transA ? pa + r.lowerBound : pa + r.lowerBound * lda, Int32(lda), pb, Int32(ldb),
+                                    beta, pc + r.lowerBound * ldc, Int32(ldc))
+                    }
+                }
+            case let .columns(parts):
+                count = parts.count
+                block = { indices in
+                    for c in parts[indices] where !c.isEmpty {
+                        cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(c.count), Int32(k), alpha, pa, Int32(lda),
+                                    transB ? pb + c.lowerBound * ldb : pb + c.lowerBound, Int32(ldb),
+                                    beta, pc + c.lowerBound, Int32(ldc))
+                    }
+                }
+            }
+            // A block a team thread; should the team be busy, this thread runs every block.
+            forEachPart(count, work: m * n * k, threshold: parallelThreshold, block)
+            return
+        }
         useThreads(forWork: m * n * k)
         switch plan {
         case .gemm:
