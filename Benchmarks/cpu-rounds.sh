@@ -25,6 +25,9 @@ export PYTHONUNBUFFERED=1
 
 } > "$out/machine.txt"
 cc -O2 -o "$out/fann_throughput" $peers/fann_throughput.c -lfloatfann -lm || echo "# no FANN (libfann-dev)" >> "$out/machine.txt"
+# A core-to-core round trip before each bench process: where the two cores sat (55-85 ns near,
+# 300+ ns far on the Zen 4 guest of BENCHMARKS.md), beside every two-thread figure.
+cc -O2 -o "$out/pingpong" Benchmarks/pingpong.c -lpthread
 
 small=784,128,10
 big=784,1024,1024,10
@@ -32,8 +35,10 @@ for r in $(seq 1 "$rounds"); do
   d="$out/round$r"
   mkdir -p "$d"
   echo "# round $r $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$out/pingpong" > "$d/pingpong-bench-small.txt"
   $bp bench --device cpu --sections throughput --net $small --modes stochastic,minibatch-32 --samples $samples \
     --repeats 3 --output "$d/bench-small" > "$d/bench-small.txt" 2>&1
+  "$out/pingpong" > "$d/pingpong-bench-big.txt"
   $bp bench --device cpu --sections throughput --net $big --modes stochastic,minibatch-256,minibatch-1024 \
     --samples $samples --repeats 3 --output "$d/bench-big" > "$d/bench-big.txt" 2>&1
   if [ -n "${OPENBLAS_CORETYPE:-}" ]; then

@@ -57,6 +57,12 @@ def main(out):
                 cell.setdefault("bench, OpenBLAS's choice", []).append(o["median"])
             if b.get("barrier_seconds"):
                 cell.setdefault("barrier", []).append(b["barrier_seconds"] * 1e9)
+            try:  # rounds taken before cpu-rounds.sh measured it have none
+                size = "small" if net == ROWS[0][0] else "big"
+                trip = float(open(os.path.join(d, f"pingpong-bench-{size}.txt")).read())
+                cell.setdefault("round trip", []).append(trip)
+            except (OSError, ValueError):
+                pass
             tj = os.path.join(d, f"train-{net}-{mode}.json")  # as cpu-rounds.sh names them
             train = None
             try:
@@ -81,11 +87,12 @@ def main(out):
             if f:
                 cell.setdefault("fann", []).append(f["median"])
                 cell.setdefault("÷ fann", []).append(b["median"] / f["median"])
-    cols = ["bench", "train", "barrier", "bench, OpenBLAS's choice", "jax jit", "÷ jax jit", "train ÷ jax jit",
+    cols = ["bench", "train", "barrier", "round trip", "bench, OpenBLAS's choice", "jax jit", "÷ jax jit", "train ÷ jax jit",
             "own ÷ jax jit", "jax 100/call", "÷ jax 100/call",
             "jax epoch/call", "÷ jax epoch/call", "train ÷ jax epoch/call", "fann", "÷ fann"]
     print(f"{len(rounds)} rounds; figures in samples/s (median over rounds), ratios: median [each round]; "
-          "barrier: ns, right after the bench figure\n")
+          "barrier: ns, right after the bench figure; round trip: ns, a cache line between CPUs 0 and 1 "
+          "right before the bench process (Benchmarks/pingpong.c)\n")
     print("| config | " + " | ".join(cols) + " |")
     print("|---|" + "---:|" * len(cols))
     for (net, mode), cell in table.items():
@@ -96,7 +103,7 @@ def main(out):
             m = statistics.median(v)
             if k.startswith("÷") or "÷" in k:
                 return f"{m:.2f}× [{', '.join(f'{x:.2f}' for x in v)}]"
-            if k == "barrier":
+            if k in ("barrier", "round trip"):
                 return f"{m:.0f} [{', '.join(f'{x:.0f}' for x in v)}]"
             return f"{m:,.0f}"
         print(f"| {net} {mode} | " + " | ".join(fmt(k) for k in cols) + " |")
