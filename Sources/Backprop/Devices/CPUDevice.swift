@@ -206,30 +206,22 @@ public final class CPUDevice: Device {
         if case .gemm = plan, teamProducts, threads > 1, m * n * k >= parallelThreshold, let split = teamSplit(m: m, n: n) {
             if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
             let opA = transA ? CblasTrans : CblasNoTrans, opB = transB ? CblasTrans : CblasNoTrans
-            let count: Int
-            let block: (Range<Int>) -> Void
-            switch split {
-            case let .rows(parts):
-                count = parts.count
-                block = { indices in
-                    for r in parts[indices] where !r.isEmpty {
-                        cblas_sgemm(CblasRowMajor, opA, opB, Int32(r.count), Int32(n), Int32(k), alpha,
-                                    transA ? pa + r.lowerBound : pa + r.lowerBound * lda, Int32(lda), pb, Int32(ldb),
-                                    beta, pc + r.lowerBound * ldc, Int32(ldc))
-                    }
-                }
-            case let .columns(parts):
-                count = parts.count
-                block = { indices in
-                    for c in parts[indices] where !c.isEmpty {
-                        cblas_sgemm(CblasRowMajor, opA, opB, Int32(m), Int32(c.count), Int32(k), alpha, pa, Int32(lda),
-                                    transB ? pb + c.lowerBound * ldb : pb + c.lowerBound, Int32(ldb),
-                                    beta, pc + c.lowerBound, Int32(ldc))
-                    }
+            let (byRows, parts) = switch split {
+            case let .rows(p): (true, p)
+            case let .columns(p): (false, p)
+            }
+            let block = { (indices: Range<Int>) in
+                for p in parts[indices] where !p.isEmpty {
+                    let i = p.lowerBound
+                    // Rows i..<: op(A)'s rows from i, all of op(B); columns: all of op(A), op(B)'s columns from i.
+                    let a = byRows ? (transA ? pa + i : pa + i * lda) : pa
+                    let b = byRows ? pb : (transB ? pb + i * ldb : pb + i)
+                    cblas_sgemm(CblasRowMajor, opA, opB, Int32(byRows ? p.count : m), Int32(byRows ? n : p.count), Int32(k),
+                                alpha, a, Int32(lda), b, Int32(ldb), beta, pc + (byRows ? i * ldc : i), Int32(ldc))
                 }
             }
             // A block a team thread; should the team be busy, this thread runs every block.
-            forEachPart(count, work: m * n * k, threshold: parallelThreshold, block)
+            forEachPart(parts.count, work: m * n * k, threshold: parallelThreshold, block)
             return
         }
         useThreads(forWork: m * n * k)
